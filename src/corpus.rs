@@ -1,0 +1,375 @@
+//! Reading documents: labeled data for `train`/`eval` (CSV, JSON Lines, `spun/` + `original/`
+//! folders, any of them gzip'd) and plain documents for `score`. Records stream one at a time;
+//! errors name the file and the line.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+
+/// One document read from a data file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The record's `id` field, or `file:line` / the file path when there is none.
+    pub id: String,
+    pub text: String,
+    /// `Some(true)` for spun, `Some(false)` for original, `None` when the data has no label.
+    pub label: Option<bool>,
+    /// Other scalar fields of the record (CSV columns, JSON fields), for grouping.
+    pub extra: BTreeMap<String, String>,
+    /// 1-based line (JSONL, CSV) or 0 for whole files.
+    pub line: u64,
+}
+
+/// The layout of a data path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Csv,
+    JsonLines,
+    /// A folder with `spun/` and `original/` subfolders of `.txt` files.
+    Folder,
+}
+
+impl Layout {
+    /// Guesses the layout from the path: a directory is a folder; `.csv`, `.jsonl`/`.json`/`.ndjson`
+    /// (optionally followed by `.gz`) by extension.
+    pub fn of(path: &Path) -> Result<Layout> {
+        if path.is_dir() {
+            return Ok(Layout::Folder);
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".csv") || name.ends_with(".tsv") {
+            Ok(Layout::Csv)
+        } else if name.ends_with(".jsonl") || name.ends_with(".json") || name.ends_with(".ndjson") {
+            Ok(Layout::JsonLines)
+        } else if !path.exists() {
+            Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory")))
+        } else {
+            Err(Error::Invalid(format!(
+                "{}: unknown data format: expected a .csv, .jsonl (optionally .gz) file or a folder with spun/ and original/ subfolders",
+                path.display()
+            )))
+        }
+    }
+}
+
+/// Which part of the data a source document belongs to. Decided by a hash of the document id, so
+/// every tool agrees without a shared list: 70% feeds the reference counts, the rest are originals
+/// for training (15%), validation (5%) and testing (10%). Keeping them apart stops the n-gram
+/// features from leaking (a reference that has seen a test original knows all its phrases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Split {
+    Reference,
+    Train,
+    Valid,
+    Test,
+}
+
+impl Split {
+    /// The split of a source document id.
+    pub fn of(id: &str) -> Split {
+        match crate::reference::hash_word(id) % 100 {
+            0..=69 => Split::Reference,
+            70..=84 => Split::Train,
+            85..=89 => Split::Valid,
+            _ => Split::Test,
+        }
+    }
+
+    /// Lowercase name (`reference`, `train`, `valid`, `test`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Reference => "reference",
+            Split::Train => "train",
+            Split::Valid => "valid",
+            Split::Test => "test",
+        }
+    }
+}
+
+/// Parses a label: `spun`/`original`, `1`/`0`, `true`/`false` (any case).
+pub fn parse_label(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "spun" | "1" | "true" | "1.0" => Some(true),
+        "original" | "0" | "false" | "0.0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Opens a file for reading, decompressing gzip when the content starts with the gzip magic bytes.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buf = BufReader::with_capacity(1 << 16, file);
+    let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(buf))))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// Streams the records of a data path. With `require_label`, a record without a usable label is
+/// an error naming the file and line.
+pub fn read(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = Result<Record>> + Send>> {
+    match Layout::of(path)? {
+        Layout::Csv => read_csv(path, require_label),
+        Layout::JsonLines => Ok(Box::new(read_jsonl(open(path)?, path.to_path_buf(), require_label))),
+        Layout::Folder => read_folder(path),
+    }
+}
+
+/// Reads all labeled records of several paths, stopping at the first error.
+pub fn read_labeled(paths: &[PathBuf]) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    for p in paths {
+        for r in read(p, true)? {
+            out.push(r?);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Invalid(format!(
+            "no documents found in {}",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = Result<Record>> + Send>> {
+    let name = path.to_string_lossy().to_lowercase();
+    let delimiter = if name.trim_end_matches(".gz").ends_with(".tsv") { b'\t' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(open(path)?);
+    let headers = reader.headers().map_err(|e| Error::record(path, 1, format!("cannot read the CSV header: {e}")))?.clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let found = || headers.iter().collect::<Vec<_>>().join(", ");
+    let text_col =
+        find("text").ok_or_else(|| Error::record(path, 1, format!("the CSV header has no `text` column (found: {})", found())))?;
+    let label_col = find("label");
+    if require_label && label_col.is_none() {
+        return Err(Error::record(path, 1, format!("the CSV header has no `label` column (found: {})", found())));
+    }
+    let id_col = find("id");
+    let path = path.to_path_buf();
+    Ok(Box::new(reader.into_records().map(move |row| {
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::record(&path, line, format!("malformed CSV row: {e}"))
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        let label = match label_col.map(|c| &row[c]) {
+            Some(v) => match parse_label(v) {
+                Some(l) => Some(l),
+                None if require_label || !v.trim().is_empty() => {
+                    return Err(Error::record(&path, line, format!("unknown label {v:?}: use spun/original, 1/0 or true/false")))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let extra = headers
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != text_col && Some(i) != label_col && Some(i) != id_col)
+            .map(|(i, h)| (h.to_string(), row[i].to_string()))
+            .collect();
+        Ok(Record {
+            id: id_col.map(|c| row[c].to_string()).unwrap_or_else(|| format!("{}:{line}", path.display())),
+            text: row[text_col].to_string(),
+            label,
+            extra,
+            line,
+        })
+    })))
+}
+
+/// Streams JSON Lines records (`{"text": ..., "label": ..., "id": ...}`); blank lines are skipped.
+pub fn read_jsonl(
+    reader: impl BufRead + Send + 'static,
+    path: PathBuf,
+    require_label: bool,
+) -> impl Iterator<Item = Result<Record>> + Send {
+    reader.lines().enumerate().filter_map(move |(i, line)| {
+        let lineno = i as u64 + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return Some(Err(Error::record(&path, lineno, format!("cannot read: {e}")))),
+        };
+        if line.trim().is_empty() {
+            return None;
+        }
+        Some(parse_json_record(&line, &path, lineno, require_label))
+    })
+}
+
+/// Parses one JSON object into a record.
+pub fn parse_json_record(line: &str, path: &Path, lineno: u64, require_label: bool) -> Result<Record> {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::record(path, lineno, format!("invalid JSON: {e}")))?;
+    let serde_json::Value::Object(mut obj) = value else {
+        return Err(Error::record(path, lineno, "expected a JSON object with a \"text\" field"));
+    };
+    let text = match obj.remove("text") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => return Err(Error::record(path, lineno, "\"text\" must be a string")),
+        None => return Err(Error::record(path, lineno, "missing \"text\" field")),
+    };
+    let label = match obj.remove("label") {
+        None | Some(serde_json::Value::Null) if !require_label => None,
+        None | Some(serde_json::Value::Null) => return Err(Error::record(path, lineno, "missing \"label\" field (spun/original)")),
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(v) => {
+            let s = match &v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some(
+                parse_label(&s)
+                    .ok_or_else(|| Error::record(path, lineno, format!("unknown label {s:?}: use spun/original, 1/0 or true/false")))?,
+            )
+        }
+    };
+    let id = match obj.remove("id") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Null) | None => format!("{}:{lineno}", path.display()),
+        Some(v) => v.to_string(),
+    };
+    let extra = obj
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            serde_json::Value::Number(n) => Some((k, n.to_string())),
+            serde_json::Value::Bool(b) => Some((k, b.to_string())),
+            _ => None,
+        })
+        .collect();
+    Ok(Record { id, text, label, extra, line: lineno })
+}
+
+fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + Send>> {
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    for (sub, label) in [("original", false), ("spun", true)] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&d)
+            .map_err(|e| Error::io(&d, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_text_file(p))
+            .collect();
+        found.sort();
+        files.extend(found.into_iter().map(|p| (p, label)));
+    }
+    if !dir.join("spun").is_dir() && !dir.join("original").is_dir() {
+        return Err(Error::Invalid(format!("{}: a data folder needs `spun/` and `original/` subfolders of .txt files", dir.display())));
+    }
+    Ok(Box::new(files.into_iter().map(|(p, label)| {
+        let text = read_text_file(&p)?.0;
+        Ok(Record { id: p.display().to_string(), text, label: Some(label), extra: BTreeMap::new(), line: 0 })
+    })))
+}
+
+/// True for the file names `score` reads from a folder and data folders hold: `.txt`, `.md`,
+/// `.html`/`.htm`, optionally gzip'd.
+pub fn is_text_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".txt", ".md", ".html", ".htm"].iter().any(|e| name.ends_with(e))
+}
+
+/// Reads a whole text file (gzip'd or not). Invalid UTF-8 is decoded lossily; the flag says so.
+pub fn read_text_file(path: &Path) -> Result<(String, bool)> {
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    Ok(decode_lossy(bytes))
+}
+
+/// Decodes bytes as UTF-8, replacing invalid sequences; the flag is true when any were replaced.
+pub fn decode_lossy(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    #[test]
+    fn csv_with_extra_columns_and_any_label_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "d.csv", "id,source,text,label\n1,a,\"Hello, world.\",SPUN\n2,b,Fine text.,0\n");
+        let recs: Vec<Record> = read(&p, true).unwrap().collect::<Result<_>>().unwrap();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].text, "Hello, world.");
+        assert_eq!(recs[0].label, Some(true));
+        assert_eq!(recs[1].label, Some(false));
+        assert_eq!(recs[1].extra["source"], "b");
+        assert_eq!(recs[1].line, 3);
+    }
+
+    #[test]
+    fn csv_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "d.csv", "text,label\nok,spun\nbad,maybe\n");
+        let err = read(&p, true).unwrap().nth(1).unwrap().unwrap_err().to_string();
+        assert!(err.ends_with("d.csv:3: unknown label \"maybe\": use spun/original, 1/0 or true/false"), "{err}");
+        let p = write(dir.path(), "e.csv", "body,label\nx,1\n");
+        let err = read(&p, true).err().unwrap().to_string();
+        assert!(err.contains("e.csv:1: the CSV header has no `text` column (found: body, label)"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_gz_and_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&p).unwrap(), flate2::Compression::fast());
+        gz.write_all(b"{\"id\": 7, \"text\": \"A b.\", \"label\": true}\n\n{\"text\": \"C d.\", \"label\": \"original\"}\nnot json\n")
+            .unwrap();
+        gz.finish().unwrap();
+        let recs: Vec<Result<Record>> = read(&p, true).unwrap().collect();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].as_ref().unwrap().id, "7");
+        assert_eq!(recs[1].as_ref().unwrap().label, Some(false));
+        assert!(recs[2].as_ref().unwrap_err().to_string().contains("d.jsonl.gz:4: invalid JSON"));
+    }
+
+    #[test]
+    fn folders_of_text_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("spun")).unwrap();
+        std::fs::create_dir_all(dir.path().join("original")).unwrap();
+        write(&dir.path().join("spun"), "a.txt", "Spun text.");
+        write(&dir.path().join("original"), "b.txt", "Original text.");
+        write(&dir.path().join("original"), "ignored.bin", "x");
+        let recs: Vec<Record> = read(dir.path(), true).unwrap().collect::<Result<_>>().unwrap();
+        assert_eq!(recs.iter().map(|r| r.label.unwrap()).collect::<Vec<_>>(), [false, true]);
+    }
+
+    #[test]
+    fn splits_are_stable_and_roughly_sized() {
+        assert_eq!(Split::of("enwiki-12"), Split::of("enwiki-12"));
+        let n = 20_000;
+        let reference = (0..n).filter(|i| Split::of(&format!("doc-{i}")) == Split::Reference).count();
+        assert!((reference as f64 / n as f64 - 0.7).abs() < 0.02, "{reference}");
+    }
+
+    #[test]
+    fn labels() {
+        for (v, l) in [("Spun", Some(true)), ("ORIGINAL", Some(false)), ("1", Some(true)), ("false", Some(false)), ("x", None)] {
+            assert_eq!(parse_label(v), l, "{v}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The artifacts shipped inside the binary, so `unspun score file.txt` works from any directory:
+//! the reference counts, the thesauri and the default model (see `data/README.md` and
+//! `models/README.md` for how each is rebuilt).
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::Detector;
+use crate::reference::Reference;
+use crate::thesaurus::Thesaurus;
+
+/// Reference n-gram counts (`data/reference.bin`).
+pub static REFERENCE: &[u8] = include_bytes!("../data/reference.bin");
+/// The default model (`models/default.json`).
+pub static MODEL: &[u8] = include_bytes!("../models/default.json");
+/// Thesauri by source name, each an `unspun-thesaurus` file (`data/thesaurus/`).
+pub static THESAURI: &[(&str, &[u8])] = &[
+    ("wordnet", include_bytes!("../data/thesaurus/wordnet.tsv.gz")),
+    ("mythes", include_bytes!("../data/thesaurus/mythes.tsv.gz")),
+    ("moby", include_bytes!("../data/thesaurus/moby.tsv.gz")),
+];
+/// The thesauri the detector's features use by default. Moby is left out on purpose: it is the
+/// thesaurus of the `careless` spinner profile, which the default model never sees, so evaluation
+/// on that profile measures a spinner whose thesaurus the detector does not know.
+pub const DETECTOR_THESAURI: &[&str] = &["wordnet", "mythes"];
+
+fn missing(what: &str, rebuild: &str) -> Error {
+    Error::artifact(
+        Path::new("<embedded>"),
+        format!("this build has no embedded {what}; rebuild it with `{rebuild}` and recompile, or pass a file"),
+    )
+}
+
+/// The embedded reference.
+pub fn reference() -> Result<Reference> {
+    if REFERENCE.is_empty() {
+        return Err(missing("reference", "scripts/build_reference.sh"));
+    }
+    Reference::from_bytes(REFERENCE, Path::new("<embedded reference>"))
+}
+
+/// The embedded default model.
+pub fn detector() -> Result<Detector> {
+    if MODEL.is_empty() {
+        return Err(missing("model", "scripts/train_default.sh"));
+    }
+    Detector::from_json(MODEL, Path::new("<embedded model>"))
+}
+
+/// One embedded thesaurus by source name (`wordnet`, `mythes`, `moby`).
+pub fn thesaurus(name: &str) -> Result<Thesaurus> {
+    let mut t = Thesaurus::new();
+    add_thesaurus(&mut t, name)?;
+    Ok(t)
+}
+
+/// The detector's default thesaurus: [`DETECTOR_THESAURI`] merged.
+pub fn detector_thesaurus() -> Result<Thesaurus> {
+    let mut t = Thesaurus::new();
+    for name in DETECTOR_THESAURI {
+        add_thesaurus(&mut t, name)?;
+    }
+    Ok(t)
+}
+
+fn add_thesaurus(t: &mut Thesaurus, name: &str) -> Result<()> {
+    let (_, bytes) = THESAURI.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+        Error::Invalid(format!(
+            "no embedded thesaurus {name:?}; available: {}",
+            THESAURI.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    t.add_reader(*bytes, Path::new(&format!("<embedded {name} thesaurus>")))
+}

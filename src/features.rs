@@ -1,0 +1,521 @@
+//! The feature extractor: text → a fixed, named, ordered feature vector, plus evidence spans (the
+//! phrases that look spun and what they probably said before). Formulas are in `DESIGN.md`.
+//!
+//! Adding a feature is one entry in [`FEATURES`]: a name, a one-line description and a function of
+//! the [`Stats`] gathered in one pass over the text.
+
+use std::collections::HashSet;
+
+use crate::reference::{hash_word, Reference};
+use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
+use crate::thesaurus::{Phrase, Thesaurus};
+
+/// Oddity (nats) above which a word counts as somewhat odd.
+pub const ODDITY_LOW: f64 = 1.5;
+/// Oddity (nats) above which a word counts as clearly odd; also the least oddity reported as evidence.
+pub const ODDITY_HIGH: f64 = 3.0;
+/// Zipf frequency (log10 per billion words) under which a content word counts as rare.
+pub const RARE_ZIPF: f64 = 3.5;
+/// A synonym must have been seen at least this often to be proposed as the likely original.
+pub const MIN_SUGGESTION_COUNT: f64 = 20.0;
+/// Window (words) of the chunked type/token ratio, so that it does not fall with document length.
+pub const TTR_WINDOW: usize = 50;
+/// Oddities averaged for `oddity_top_mean`.
+pub const TOP_K: usize = 5;
+
+/// Statistics gathered in one pass; every feature is a function of these.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub words: usize,
+    pub oov: usize,
+    pub pairs: usize,
+    pub pairs_unseen: usize,
+    pub triples: usize,
+    pub triples_unseen: usize,
+    pub logprob: Vec<f64>,
+    pub assoc: Vec<f64>,
+    /// Oddity of each candidate word or phrase (may be negative: the word fits better than any synonym).
+    pub oddity: Vec<f64>,
+    pub name_odd: usize,
+    pub content_zipf: Vec<f64>,
+    pub ttr: f64,
+    pub chars_in_words: usize,
+    pub an_mismatch: usize,
+    pub spintax: usize,
+}
+
+/// One feature: its name (stable: model files refer to it), what it means, and how it is computed.
+pub struct Feature {
+    pub name: &'static str,
+    pub about: &'static str,
+    compute: fn(&Stats) -> f64,
+}
+
+impl Feature {
+    /// The feature's value for these statistics (always finite).
+    pub fn value(&self, s: &Stats) -> f64 {
+        let v = (self.compute)(s);
+        if v.is_finite() {
+            v
+        } else {
+            0.0
+        }
+    }
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+fn mean(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        0.0
+    } else {
+        xs.iter().sum::<f64>() / xs.len() as f64
+    }
+}
+/// The `p`-quantile (0..1) by the nearest-rank method; 0 for no values.
+fn quantile(xs: &[f64], p: f64) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let mut v = xs.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1]
+}
+fn per_100(count: usize, words: usize) -> f64 {
+    100.0 * count as f64 / words.max(1) as f64
+}
+fn top_mean(xs: &[f64], k: usize) -> f64 {
+    let mut v: Vec<f64> = xs.iter().map(|x| x.max(0.0)).collect();
+    v.sort_unstable_by(|a, b| b.total_cmp(a));
+    mean(&v[..v.len().min(k)])
+}
+
+/// All features, in the order of the feature vector.
+pub const FEATURES: &[Feature] = &[
+    Feature { name: "oov_share", about: "share of words the reference has never seen", compute: |s| share(s.oov, s.words) },
+    Feature {
+        name: "bigram_unseen_share",
+        about: "share of adjacent known-word pairs the reference has never seen",
+        compute: |s| share(s.pairs_unseen, s.pairs),
+    },
+    Feature {
+        name: "trigram_unseen_share",
+        about: "share of known-word triples the reference has never seen",
+        compute: |s| share(s.triples_unseen, s.triples),
+    },
+    Feature { name: "bigram_logprob_mean", about: "mean smoothed ln P(word | previous word)", compute: |s| mean(&s.logprob) },
+    Feature {
+        name: "bigram_logprob_p10",
+        about: "10th percentile of smoothed ln P(word | previous word)",
+        compute: |s| quantile(&s.logprob, 0.1),
+    },
+    Feature { name: "bigram_assoc_mean", about: "mean ln [P(word | previous) / P(word)]", compute: |s| mean(&s.assoc) },
+    Feature {
+        name: "bigram_assoc_p10",
+        about: "10th percentile of ln [P(word | previous) / P(word)]",
+        compute: |s| quantile(&s.assoc, 0.1),
+    },
+    Feature {
+        name: "oddity_mean",
+        about: "mean synonym oddity (clamped at 0) over candidate words",
+        compute: |s| mean(&s.oddity.iter().map(|o| o.max(0.0)).collect::<Vec<_>>()),
+    },
+    Feature {
+        name: "oddity_low_share",
+        about: "share of candidate words with oddity above ODDITY_LOW",
+        compute: |s| share(s.oddity.iter().filter(|&&o| o > ODDITY_LOW).count(), s.oddity.len()),
+    },
+    Feature {
+        name: "oddity_high_share",
+        about: "share of candidate words with oddity above ODDITY_HIGH",
+        compute: |s| share(s.oddity.iter().filter(|&&o| o > ODDITY_HIGH).count(), s.oddity.len()),
+    },
+    Feature { name: "oddity_top_mean", about: "mean of the TOP_K largest oddities", compute: |s| top_mean(&s.oddity, TOP_K) },
+    Feature { name: "oddity_max", about: "largest oddity (clamped at 0)", compute: |s| s.oddity.iter().copied().fold(0.0, f64::max) },
+    Feature {
+        name: "oddity_high_per_100",
+        about: "words with oddity above ODDITY_HIGH per 100 words",
+        compute: |s| per_100(s.oddity.iter().filter(|&&o| o > ODDITY_HIGH).count(), s.words),
+    },
+    Feature {
+        name: "name_oddity_per_100",
+        about: "capitalised words inside names with oddity above ODDITY_HIGH, per 100 words",
+        compute: |s| per_100(s.name_odd, s.words),
+    },
+    Feature { name: "content_zipf_mean", about: "mean Zipf frequency of known content words", compute: |s| mean(&s.content_zipf) },
+    Feature {
+        name: "rare_share",
+        about: "share of known content words with Zipf frequency below RARE_ZIPF",
+        compute: |s| share(s.content_zipf.iter().filter(|&&z| z < RARE_ZIPF).count(), s.content_zipf.len()),
+    },
+    Feature { name: "type_token_ratio", about: "type/token ratio averaged over windows of TTR_WINDOW words", compute: |s| s.ttr },
+    Feature { name: "word_length_mean", about: "mean characters per word", compute: |s| share(s.chars_in_words, s.words) },
+    Feature {
+        name: "an_mismatch_per_100",
+        about: "`a` before a vowel or `an` before a consonant, per 100 words",
+        compute: |s| per_100(s.an_mismatch, s.words),
+    },
+    Feature {
+        name: "spintax_per_100",
+        about: "spintax leftovers (`{`, `}`, `|` inside words) per 100 words, capped at 10",
+        compute: |s| per_100(s.spintax, s.words).min(10.0),
+    },
+    Feature { name: "log_words", about: "ln(1 + words)", compute: |s| (1.0 + s.words as f64).ln() },
+];
+
+/// Names of all features, in vector order.
+pub fn feature_names() -> Vec<&'static str> {
+    FEATURES.iter().map(|f| f.name).collect()
+}
+
+/// A phrase that looks spun: `text[start..end]` of the analysed text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    /// Oddity in nats: how much better the suggestion fits the neighbours than the text does.
+    pub score: f64,
+    /// The likely original wording, capitalised like the span.
+    pub suggestion: Option<String>,
+}
+
+/// The result of analysing one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// One value per entry of [`FEATURES`], all finite.
+    pub features: Vec<f64>,
+    pub words: usize,
+    /// Evidence, ordered by position, not overlapping; empty unless asked for.
+    pub spans: Vec<Span>,
+}
+
+/// Computes features from text against a reference and a thesaurus.
+pub struct FeatureExtractor<'r> {
+    reference: &'r Reference,
+    thesaurus: &'r Thesaurus,
+    stopwords: HashSet<u64>,
+    total: f64,
+}
+
+/// Per-word facts used by several statistics.
+struct Word {
+    hash: u64,
+    count: f64,
+    is_stop: bool,
+}
+
+impl<'r> FeatureExtractor<'r> {
+    /// An extractor over these resources.
+    pub fn new(reference: &'r Reference, thesaurus: &'r Thesaurus) -> Self {
+        FeatureExtractor { reference, thesaurus, stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect(), total: reference.total(1) }
+    }
+
+    /// Features of `text`, without evidence spans.
+    pub fn extract(&self, text: &str) -> Analysis {
+        self.analyse(text, false)
+    }
+
+    /// Features of `text` and the spans that look spun, with suggestions.
+    pub fn explain(&self, text: &str) -> Analysis {
+        self.analyse(text, true)
+    }
+
+    /// Statistics of `text` (exposed for tests and diagnostics).
+    pub fn stats(&self, text: &str) -> Stats {
+        self.gather(text, None)
+    }
+
+    fn analyse(&self, text: &str, with_spans: bool) -> Analysis {
+        let mut spans = Vec::new();
+        let stats = self.gather(text, with_spans.then_some(&mut spans));
+        Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
+    }
+
+    fn p_word(&self, count: f64) -> f64 {
+        count.max(0.5) / self.total
+    }
+
+    fn gather(&self, text: &str, spans: Option<&mut Vec<Span>>) -> Stats {
+        let tokens = tokenize(text);
+        let mut norm = String::new();
+        let mut s = Stats { words: tokens.len(), ..Stats::default() };
+        let words: Vec<Word> = tokens
+            .iter()
+            .map(|t| {
+                let raw = t.as_str(text);
+                s.chars_in_words += raw.chars().count();
+                normalize_into(raw, &mut norm);
+                let hash = hash_word(&norm);
+                Word { hash, count: self.reference.count(&[hash]), is_stop: self.stopwords.contains(&hash) }
+            })
+            .collect();
+
+        for (i, w) in words.iter().enumerate() {
+            if w.count <= 0.0 {
+                s.oov += 1;
+                continue;
+            }
+            if !w.is_stop {
+                s.content_zipf.push((w.count / self.total * 1e9).log10());
+            }
+            if i == 0 || tokens[i].is_break_before || words[i - 1].count <= 0.0 {
+                continue;
+            }
+            let prev = &words[i - 1];
+            let c2 = self.reference.count(&[prev.hash, w.hash]);
+            s.pairs += 1;
+            if c2 <= 0.0 {
+                s.pairs_unseen += 1;
+            }
+            let lp = self.ln_next(prev.hash, prev.count, w.hash, w.count);
+            s.logprob.push(lp);
+            s.assoc.push(lp - self.p_word(w.count).ln());
+            if i >= 2 && !tokens[i - 1].is_break_before && words[i - 2].count > 0.0 {
+                s.triples += 1;
+                if self.reference.count(&[words[i - 2].hash, prev.hash, w.hash]) <= 0.0 {
+                    s.triples_unseen += 1;
+                }
+            }
+        }
+
+        s.ttr = chunked_ttr(&words.iter().map(|w| w.hash).collect::<Vec<_>>());
+        self.count_artefacts(text, &tokens, &mut s);
+        self.gather_oddity(text, &tokens, &words, &mut s, spans);
+        s
+    }
+
+    fn count_artefacts(&self, text: &str, tokens: &[Token], s: &mut Stats) {
+        s.spintax = text.bytes().filter(|&b| b == b'{' || b == b'}').count()
+            + text.as_bytes().windows(3).filter(|w| w[1] == b'|' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic()).count();
+        for pair in tokens.windows(2) {
+            if pair[1].is_break_before {
+                continue;
+            }
+            let article = pair[0].as_str(text);
+            let next = pair[1].as_str(text).to_ascii_lowercase();
+            let Some(first) = next.chars().next() else { continue };
+            if !first.is_ascii_alphabetic() || AMBIGUOUS_ONSETS.iter().any(|p| next.starts_with(p)) {
+                continue;
+            }
+            let vowel = "aeio".contains(first);
+            match article {
+                "a" | "A" if vowel => s.an_mismatch += 1,
+                "an" | "An" if !vowel => s.an_mismatch += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Smoothed ln P(next | word) (Witten–Bell: the unseen continuations of `word` get the weight
+    /// of the number of different words seen after it).
+    #[inline]
+    fn ln_next(&self, word: u64, word_count: f64, next: u64, next_count: f64) -> f64 {
+        let types = self.reference.followers(word).max(1.0);
+        ((self.reference.count(&[word, next]) + types * self.p_word(next_count)) / (word_count + types)).ln()
+    }
+
+    /// How well a candidate (one or more words) fits between its neighbours: the log-probability of
+    /// `left candidate right` under the smoothed bigram model given `left` (from the unigram
+    /// probability of the first word when there is no left neighbour). A phrase's inner transitions
+    /// count too: an incoherent phrase ("bodily property") fits badly. Also says whether either
+    /// neighbour pair was seen at all.
+    fn fit(&self, left: Option<(u64, f64)>, right: Option<(u64, f64)>, words: &[u64]) -> (f64, bool) {
+        let mut seen = false;
+        let mut prev = self.reference.count(&[words[0]]);
+        let mut fit = match left {
+            Some((l, cl)) => {
+                seen |= self.reference.count(&[l, words[0]]) > 0.0;
+                self.ln_next(l, cl, words[0], prev)
+            }
+            None => self.p_word(prev).ln(),
+        };
+        for pair in words.windows(2) {
+            let cw = self.reference.count(&[pair[1]]);
+            fit += self.ln_next(pair[0], prev, pair[1], cw);
+            prev = cw;
+        }
+        if let Some((r, cr)) = right {
+            let last = words[words.len() - 1];
+            seen |= self.reference.count(&[last, r]) > 0.0;
+            fit += self.ln_next(last, prev, r, cr);
+        }
+        (fit, seen)
+    }
+
+    fn gather_oddity(&self, text: &str, tokens: &[Token], words: &[Word], s: &mut Stats, spans: Option<&mut Vec<Span>>) {
+        let n = words.len();
+        let mut found: Vec<Span> = Vec::new();
+        let mut norm = String::new();
+        for i in 0..n {
+            if words[i].is_stop || words[i].count <= 0.0 {
+                continue;
+            }
+            for len in 1..=2usize {
+                let j = i + len; // candidate covers words i..j
+                if j > n || (len > 1 && (tokens[j - 1].is_break_before || words[j - 1].is_stop)) {
+                    break;
+                }
+                let head: Vec<u64> = words[i..j].iter().map(|w| w.hash).collect();
+                // A head's own synonyms, or, for a single inflected word, its base form's
+                // synonyms inflected the same way.
+                let inflected: Vec<Phrase>;
+                let synonyms: Vec<&Phrase> = if self.thesaurus.contains_words(&head) {
+                    self.thesaurus.synonyms_of_words(&head).collect()
+                } else if len == 1 {
+                    normalize_into(tokens[i].as_str(text), &mut norm);
+                    inflected = self.thesaurus.inflected_synonyms(&norm);
+                    inflected.iter().collect()
+                } else {
+                    Vec::new()
+                };
+                if synonyms.is_empty() {
+                    continue;
+                }
+                let left =
+                    (i > 0 && !tokens[i].is_break_before && words[i - 1].count > 0.0).then(|| (words[i - 1].hash, words[i - 1].count));
+                let right = (j < n && !tokens[j].is_break_before && words[j].count > 0.0).then(|| (words[j].hash, words[j].count));
+                if left.is_none() && right.is_none() {
+                    continue;
+                }
+                let (own, _) = self.fit(left, right, &head);
+                let mut best: Option<(f64, &Phrase)> = None;
+                for syn in synonyms {
+                    if syn.words.iter().any(|&w| self.reference.count(&[w]) < MIN_SUGGESTION_COUNT) {
+                        continue;
+                    }
+                    let (fit, seen) = self.fit(left, right, &syn.words);
+                    if seen && best.is_none_or(|(b, _)| fit > b) {
+                        best = Some((fit, syn));
+                    }
+                }
+                let oddity = best.map_or(0.0, |(b, _)| b - own);
+                s.oddity.push(oddity);
+                if oddity > ODDITY_HIGH {
+                    let raw = tokens[i].as_str(text);
+                    let next_cap = j < n && Case::of(tokens[j].as_str(text)) != Case::Lower;
+                    let prev_cap = i > 0 && !tokens[i].is_break_before && Case::of(tokens[i - 1].as_str(text)) != Case::Lower;
+                    if Case::of(raw) != Case::Lower && (next_cap || prev_cap) {
+                        s.name_odd += 1;
+                    }
+                    if spans.is_some() {
+                        let (_, syn) = best.expect("oddity > 0 implies a best synonym");
+                        found.push(Span {
+                            start: tokens[i].start,
+                            end: tokens[j - 1].end,
+                            score: oddity,
+                            suggestion: Some(Case::of(raw).apply(&syn.text)),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(out) = spans {
+            *out = non_overlapping(found);
+        }
+    }
+}
+
+/// Words where the article depends on pronunciation, not spelling ("a university", "an hour").
+const AMBIGUOUS_ONSETS: &[&str] = &["u", "eu", "ew", "one", "once", "h", "x", "y"];
+
+fn chunked_ttr(hashes: &[u64]) -> f64 {
+    if hashes.is_empty() {
+        return 0.0;
+    }
+    let ratios: Vec<f64> = hashes
+        .chunks(TTR_WINDOW)
+        .filter(|c| c.len() == TTR_WINDOW || hashes.len() < TTR_WINDOW)
+        .map(|c| c.iter().collect::<HashSet<_>>().len() as f64 / c.len() as f64)
+        .collect();
+    mean(&ratios)
+}
+
+/// Keeps the strongest of overlapping spans, returned in text order.
+fn non_overlapping(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.start.cmp(&b.start)));
+    let mut kept: Vec<Span> = Vec::new();
+    for s in spans {
+        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
+            kept.push(s);
+        }
+    }
+    kept.sort_by_key(|s| s.start);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::{Budget, Counter};
+
+    /// A tiny reference where "foreign minister" is a collocation and "overseas" occurs elsewhere.
+    fn resources() -> (Reference, Thesaurus) {
+        let mut c = Counter::new();
+        for _ in 0..50 {
+            c.add_text("The foreign minister met reporters. Prices overseas rose. The minister said the talks went well.");
+        }
+        let r = c.freeze(&Budget { max_entries: [1000, 1000, 1000], min_count: [1, 1, 1] }, vec![]);
+        let mut t = Thesaurus::new();
+        t.add("foreign", &["overseas"]);
+        (r, t)
+    }
+
+    #[test]
+    fn swapped_collocation_is_odd_and_explained() {
+        let (r, t) = resources();
+        let fx = FeatureExtractor::new(&r, &t);
+        let text = "The overseas minister met reporters.";
+        let a = fx.explain(text);
+        assert_eq!(a.spans.len(), 1, "{:?}", a.spans);
+        let span = &a.spans[0];
+        assert_eq!(&text[span.start..span.end], "overseas");
+        assert_eq!(span.suggestion.as_deref(), Some("foreign"));
+        assert!(span.score > ODDITY_HIGH);
+        // the original wording is not odd
+        let a = fx.explain("The foreign minister met reporters.");
+        assert!(a.spans.is_empty());
+        assert_eq!(fx.stats("The foreign minister met reporters.").pairs_unseen, 0);
+        assert_eq!(fx.stats(text).pairs_unseen, 2); // "the overseas", "overseas minister"
+    }
+
+    #[test]
+    fn counts_are_hand_checkable() {
+        let (r, t) = resources();
+        let fx = FeatureExtractor::new(&r, &t);
+        let s = fx.stats("The zorblax minister an foreign {spin|spun}");
+        assert_eq!(s.words, 7);
+        assert_eq!(s.oov, 4); // zorblax, an, spin, spun
+        assert_eq!(s.an_mismatch, 1); // "an foreign"
+        assert_eq!(s.spintax, 3); // { } and n|s
+    }
+
+    #[test]
+    fn every_feature_is_finite_on_degenerate_input() {
+        let (r, t) = resources();
+        let fx = FeatureExtractor::new(&r, &t);
+        let long = "x".repeat(100_000);
+        for text in ["", "a", "!!!", "zzz qqq", long.as_str(), "The The The", "\u{0}\u{ffff}"] {
+            let a = fx.explain(text);
+            assert_eq!(a.features.len(), FEATURES.len());
+            assert!(a.features.iter().all(|v| v.is_finite()), "{text:?}: {:?}", a.features);
+        }
+    }
+
+    #[test]
+    fn feature_names_are_unique() {
+        let names = feature_names();
+        assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len());
+    }
+
+    #[test]
+    fn quantile_uses_nearest_rank() {
+        assert_eq!(quantile(&[5.0, 1.0, 3.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.1), 1.0);
+        assert_eq!(quantile(&[2.0], 0.1), 2.0);
+        assert_eq!(top_mean(&[1.0, -2.0, 3.0], 2), 2.0);
+    }
+}

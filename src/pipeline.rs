@@ -1,0 +1,477 @@
+//! One library function per command: build the reference, make a labeled corpus, train, score,
+//! evaluate. The CLI only parses arguments, calls these and prints.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::{self, Record, Split};
+use crate::embedded;
+use crate::error::{Error, Result};
+use crate::eval::Metrics;
+use crate::features::{FeatureExtractor, Span};
+use crate::model::{CheckedParams, Detector};
+use crate::reference::{hash_word, Budget, Counter, Reference};
+use crate::spin::{Rng, Spinner};
+use crate::thesaurus::Thesaurus;
+
+/// Documents with fewer words get no probability: too little text to judge.
+pub const MIN_WORDS_TO_JUDGE: usize = 8;
+/// Documents handed to rayon at once when streaming, so memory stays flat on long streams.
+pub const STREAM_BATCH: usize = 512;
+/// A text whose share of control characters or replacement characters exceeds this is not text.
+pub const BINARY_SHARE: f64 = 0.1;
+
+/// Called with the number of items just finished (for progress bars); must be cheap.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// No progress reporting.
+pub fn no_progress(_: u64) {}
+
+/// What the features are computed against: a reference and a thesaurus.
+pub struct Resources {
+    pub reference: Reference,
+    pub thesaurus: Thesaurus,
+}
+
+impl Resources {
+    /// The embedded reference and detector thesaurus.
+    pub fn embedded() -> Result<Resources> {
+        Resources::load(None, &[])
+    }
+
+    /// Loads a reference file (or the embedded one for `None`) and thesaurus files (or the embedded
+    /// detector thesaurus when none are given).
+    pub fn load(reference: Option<&Path>, thesauri: &[PathBuf]) -> Result<Resources> {
+        let reference = match reference {
+            Some(p) => Reference::load(p)?,
+            None => embedded::reference()?,
+        };
+        let thesaurus = if thesauri.is_empty() {
+            embedded::detector_thesaurus()?
+        } else {
+            let mut t = Thesaurus::new();
+            for p in thesauri {
+                let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                t.add_reader(f, p)?;
+            }
+            t
+        };
+        Ok(Resources { reference, thesaurus })
+    }
+
+    /// A feature extractor over these resources.
+    pub fn extractor(&self) -> FeatureExtractor<'_> {
+        FeatureExtractor::new(&self.reference, &self.thesaurus)
+    }
+}
+
+/// The verdict on one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// Probability that the document is spun; `None` when it cannot be judged (see `note`).
+    pub p_spun: Option<f64>,
+    /// `p_spun >= threshold`.
+    pub spun: Option<bool>,
+    pub words: usize,
+    /// Phrases that look spun (only with explanations).
+    #[serde(skip)]
+    pub spans: Vec<Span>,
+    /// Why there is no probability, or a warning about the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// True when `text` looks like binary data rather than text.
+pub fn is_binary(text: &str) -> bool {
+    let mut odd = 0usize;
+    let mut total = 0usize;
+    for c in text.chars().take(1 << 16) {
+        total += 1;
+        if c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()) {
+            odd += 1;
+        }
+    }
+    total > 0 && odd as f64 > BINARY_SHARE * total as f64
+}
+
+/// Scores one text.
+pub fn score_text(extractor: &FeatureExtractor<'_>, detector: &Detector, text: &str, explain: bool) -> Score {
+    if is_binary(text) {
+        return Score { p_spun: None, spun: None, words: 0, spans: Vec::new(), note: Some("binary data, not text".into()) };
+    }
+    let analysis = if explain { extractor.explain(text) } else { extractor.extract(text) };
+    if analysis.words < MIN_WORDS_TO_JUDGE {
+        return Score {
+            p_spun: None,
+            spun: None,
+            words: analysis.words,
+            spans: analysis.spans,
+            note: Some(format!("too short to judge: {} words (at least {MIN_WORDS_TO_JUDGE} needed)", analysis.words)),
+        };
+    }
+    let p = detector.probability(&analysis.features);
+    Score { p_spun: Some(p), spun: Some(p >= detector.threshold()), words: analysis.words, spans: analysis.spans, note: None }
+}
+
+/// Scores many texts in parallel; results are in input order and identical for any thread count.
+pub fn score_batch<S: AsRef<str> + Sync>(extractor: &FeatureExtractor<'_>, detector: &Detector, texts: &[S], explain: bool) -> Vec<Score> {
+    texts.par_iter().map(|t| score_text(extractor, detector, t.as_ref(), explain)).collect()
+}
+
+/// Feature vectors of many texts, in parallel, in input order.
+pub fn extract_batch(extractor: &FeatureExtractor<'_>, texts: &[&str], progress: Progress<'_>) -> Vec<Vec<f64>> {
+    texts
+        .par_iter()
+        .map(|t| {
+            let f = extractor.extract(t).features;
+            progress(1);
+            f
+        })
+        .collect()
+}
+
+fn labels_of(records: &[Record]) -> Vec<bool> {
+    records.iter().map(|r| r.label.expect("labeled records")).collect()
+}
+
+/// Trains a detector on labeled records.
+pub fn train(
+    records: &[Record],
+    resources: &Resources,
+    params: &CheckedParams,
+    data: &[PathBuf],
+    progress: Progress<'_>,
+) -> Result<Detector> {
+    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+    let started = std::time::Instant::now();
+    let rows = extract_batch(&resources.extractor(), &texts, progress);
+    let extract_seconds = started.elapsed().as_secs_f64();
+    let labels = labels_of(records);
+    let mut detector = params.fit(&rows, &labels)?;
+    let training = detector.training_mut();
+    training.data = data.iter().map(|p| p.display().to_string()).collect();
+    training.notes.insert("feature_seconds".into(), serde_json::json!(round3(extract_seconds)));
+    training.seconds = round3(training.seconds);
+    Ok(detector)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Scores and labels of an evaluation, with headline metrics.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub metrics: Metrics,
+    pub scores: Vec<f64>,
+    pub labels: Vec<bool>,
+}
+
+/// Evaluates a detector on labeled records at its threshold. Documents too short to judge are
+/// scored all the same (their features are defined), so no record is silently dropped.
+pub fn evaluate(records: &[Record], resources: &Resources, detector: &Detector, progress: Progress<'_>) -> Evaluation {
+    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+    let rows = extract_batch(&resources.extractor(), &texts, progress);
+    let scores: Vec<f64> = rows.iter().map(|f| detector.probability(f)).collect();
+    let labels = labels_of(records);
+    Evaluation { metrics: Metrics::compute(&scores, &labels, detector.threshold()), scores, labels }
+}
+
+/// Options of [`build_reference`].
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceOptions {
+    pub budget: Budget,
+    /// Files of `ngram<TAB>count` lines (e.g. web counts), added with their counts scaled so that
+    /// their unigram total equals the corpora's token count times `counts_weight`.
+    pub counts: Vec<PathBuf>,
+    /// Defaults to 1.0 (web counts weigh as much as the corpora).
+    pub counts_weight: f64,
+    /// Count every document, not only those of [`Split::Reference`].
+    pub all_documents: bool,
+}
+
+/// Counts the corpora (JSON Lines or CSV with a `text` field; documents of the reference split
+/// only, unless `all_documents`) and any count files, and freezes the result.
+pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: Progress<'_>) -> Result<Reference> {
+    let mut total = Counter::new();
+    let mut sources = Vec::new();
+    for path in corpora {
+        let mut batch: Vec<String> = Vec::with_capacity(STREAM_BATCH);
+        let before = total.documents();
+        let flush = |batch: &mut Vec<String>, total: &mut Counter| {
+            let c = batch
+                .par_iter()
+                .fold(Counter::new, |mut c, t| {
+                    c.add_text(t);
+                    c
+                })
+                .reduce(Counter::new, |mut a, b| {
+                    a.merge(b);
+                    a
+                });
+            total.merge(c);
+            progress(batch.len() as u64);
+            batch.clear();
+        };
+        for rec in corpus::read(path, false)? {
+            let rec = rec?;
+            if opts.all_documents || Split::of(&rec.id) == Split::Reference {
+                batch.push(rec.text);
+                if batch.len() == STREAM_BATCH * 4 {
+                    flush(&mut batch, &mut total);
+                }
+            }
+        }
+        flush(&mut batch, &mut total);
+        sources.push(format!("{} ({} documents)", file_name(path), total.documents() - before));
+    }
+    if !opts.counts.is_empty() {
+        let lists: Vec<Vec<(String, u64)>> = opts.counts.iter().map(|p| read_counts(p)).collect::<Result<_>>()?;
+        let unigram_total: u64 = lists.iter().flatten().filter(|(g, _)| !g.contains(' ')).map(|(_, c)| c).sum();
+        if unigram_total == 0 {
+            return Err(Error::Invalid(
+                "count files hold no single-word counts, so they cannot be scaled to the corpora: add a unigram count file".into(),
+            ));
+        }
+        let weight = if opts.counts_weight > 0.0 { opts.counts_weight } else { 1.0 };
+        let scale = weight * total.tokens().max(1) as f64 / unigram_total as f64;
+        for (path, list) in opts.counts.iter().zip(&lists) {
+            for (gram, count) in list {
+                total.add_ngram(gram, ((*count as f64) * scale).round().max(1.0) as u64);
+            }
+            sources.push(format!("{} ({} n-grams, scale {scale:.3e})", file_name(path), list.len()));
+        }
+    }
+    if total.tokens() == 0 && opts.counts.is_empty() {
+        return Err(Error::Invalid("no text counted: the corpora hold no documents of the reference split".into()));
+    }
+    Ok(total.freeze(&opts.budget, sources))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn read_counts(path: &Path) -> Result<Vec<(String, u64)>> {
+    use std::io::BufRead;
+    let mut out = Vec::new();
+    for (i, line) in corpus::open(path)?.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (gram, count) = line
+            .rsplit_once('\t')
+            .and_then(|(g, c)| Some((g, c.trim().parse::<u64>().ok()?)))
+            .ok_or_else(|| Error::record(path, i as u64 + 1, "expected `ngram<TAB>count`"))?;
+        out.push((gram.to_string(), count));
+    }
+    Ok(out)
+}
+
+/// Options of [`build_corpus`].
+#[derive(Debug, Clone)]
+pub struct CorpusOptions {
+    /// Spinner profiles drawn from for spun items, in turn. Defaults to all built-in profiles.
+    pub profiles: Vec<String>,
+    /// Spin rates are drawn uniformly from this range. Defaults to 0.05..0.5.
+    pub rate_range: (f64, f64),
+    /// Paragraph chunks are between these word counts. Defaults to 80..400.
+    pub chunk_words: (usize, usize),
+    /// At most this many chunks are taken from one source document. Defaults to 2.
+    pub chunks_per_document: usize,
+    /// Share of items that are whole documents (capped at `max_document_words`). Defaults to 0.1.
+    pub whole_document_share: f64,
+    /// Defaults to 3000.
+    pub max_document_words: usize,
+    /// Defaults to 1.
+    pub seed: u64,
+}
+
+impl Default for CorpusOptions {
+    fn default() -> Self {
+        CorpusOptions {
+            profiles: crate::spin::PROFILES.iter().map(|p| p.name.to_string()).collect(),
+            rate_range: (0.05, 0.5),
+            chunk_words: (80, 400),
+            chunks_per_document: 2,
+            whole_document_share: 0.1,
+            max_document_words: 3000,
+            seed: 1,
+        }
+    }
+}
+
+/// One item of a generated corpus (written as a JSON line).
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusItem {
+    pub id: String,
+    pub text: String,
+    pub label: &'static str,
+    pub source_doc: String,
+    pub profile: Option<String>,
+    pub rate: Option<f64>,
+    pub words: usize,
+    pub split: &'static str,
+}
+
+/// Items written per split.
+pub type CorpusSummary = BTreeMap<&'static str, (usize, usize)>;
+
+/// Builds labeled train/valid/test sets from source documents (JSON Lines with `id` and `text`):
+/// documents are split by id ([`Split`]; reference documents are skipped), each document is either
+/// an original or a spun source (by id), and spun items are made by the given spinner profiles at
+/// mixed rates. Writes `train.jsonl.gz`, `valid.jsonl.gz`, `test.jsonl.gz` into `out_dir`.
+pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, progress: Progress<'_>) -> Result<CorpusSummary> {
+    if opts.profiles.is_empty() {
+        return Err(Error::Invalid("no spinner profile given".into()));
+    }
+    let mut profiles = Vec::new();
+    for name in &opts.profiles {
+        let p = crate::spin::profile(name).ok_or_else(|| {
+            Error::Invalid(format!(
+                "unknown profile {name:?}; known: {}",
+                crate::spin::PROFILES.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        profiles.push((p, embedded::thesaurus(p.thesaurus)?));
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let mut writers = BTreeMap::new();
+    for split in [Split::Train, Split::Valid, Split::Test] {
+        let path = out_dir.join(format!("{}.jsonl.gz", split.name()));
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        writers.insert(split, (path, flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::default())));
+    }
+    let mut summary = CorpusSummary::new();
+    for path in sources {
+        let mut docs: Vec<Record> = Vec::with_capacity(STREAM_BATCH);
+        let mut flush = |docs: &mut Vec<Record>| -> Result<()> {
+            let items: Vec<Vec<CorpusItem>> = docs.par_iter().map(|d| corpus_items(d, opts, &profiles)).collect();
+            for item in items.into_iter().flatten() {
+                let split = match item.split {
+                    "train" => Split::Train,
+                    "valid" => Split::Valid,
+                    _ => Split::Test,
+                };
+                let (p, w) = writers.get_mut(&split).expect("three writers");
+                serde_json::to_writer(&mut *w, &item).map_err(|e| Error::io(p.as_path(), e.into()))?;
+                w.write_all(b"\n").map_err(|e| Error::io(p.as_path(), e))?;
+                let e = summary.entry(item.split).or_default();
+                if item.label == "spun" {
+                    e.0 += 1
+                } else {
+                    e.1 += 1
+                }
+            }
+            progress(docs.len() as u64);
+            docs.clear();
+            Ok(())
+        };
+        for rec in corpus::read(path, false)? {
+            let rec = rec?;
+            if Split::of(&rec.id) != Split::Reference {
+                docs.push(rec);
+                if docs.len() == STREAM_BATCH {
+                    flush(&mut docs)?;
+                }
+            }
+        }
+        flush(&mut docs)?;
+    }
+    for (_, (p, w)) in writers {
+        w.finish().and_then(|mut b| b.flush()).map_err(|e| Error::io(&p, e))?;
+    }
+    Ok(summary)
+}
+
+/// The items one source document contributes.
+fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::Profile, Thesaurus)]) -> Vec<CorpusItem> {
+    let split = Split::of(&doc.id);
+    let mut rng = Rng::new(hash_word(&doc.id) ^ opts.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    // Whether this document is an original or a spun source is decided by its id alone, so the
+    // originals and spun items of a split come from different documents.
+    let is_spun = hash_word(&format!("role:{}", doc.id)).is_multiple_of(2);
+    let paragraphs: Vec<&str> = doc.text.split('\n').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let mut chunks: Vec<String> = Vec::new();
+    if rng.unit() < opts.whole_document_share {
+        let words: Vec<&str> = doc.text.split_whitespace().collect();
+        if words.len() >= opts.chunk_words.0 {
+            let mut text = String::new();
+            let mut n = 0;
+            for p in &paragraphs {
+                n += p.split_whitespace().count();
+                if n > opts.max_document_words && !text.is_empty() {
+                    break;
+                }
+                text.push_str(p);
+                text.push('\n');
+            }
+            chunks.push(text.trim_end().to_string());
+        }
+    } else {
+        let mut candidates: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut n = 0;
+        let mut target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+        for p in &paragraphs {
+            let w = p.split_whitespace().count();
+            if n + w > opts.chunk_words.1 && n >= opts.chunk_words.0 {
+                candidates.push(std::mem::take(&mut current));
+                n = 0;
+                target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+            }
+            if n + w > opts.chunk_words.1 {
+                continue; // a single paragraph longer than the maximum
+            }
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(p);
+            n += w;
+            if n >= target {
+                candidates.push(std::mem::take(&mut current));
+                n = 0;
+                target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+            }
+        }
+        if n >= opts.chunk_words.0 {
+            candidates.push(current);
+        }
+        while !candidates.is_empty() && chunks.len() < opts.chunks_per_document {
+            let i = rng.below(candidates.len());
+            chunks.push(candidates.swap_remove(i));
+        }
+    }
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let id = format!("{}#{k}", doc.id);
+            let (text, profile, rate) = if is_spun {
+                let (p, t) = &profiles[rng.below(profiles.len())];
+                let rate = opts.rate_range.0 + rng.unit() * (opts.rate_range.1 - opts.rate_range.0);
+                let rate = (rate * 1000.0).round() / 1000.0;
+                let spinner = Spinner::new(t, crate::spin::Profile { rate, ..(*p).clone() });
+                (spinner.spin(&text, rng.next_u64()).text, Some(p.name.to_string()), Some(rate))
+            } else {
+                (text, None, None)
+            };
+            let words = crate::text::tokenize(&text).len();
+            CorpusItem {
+                id,
+                text,
+                label: if is_spun { "spun" } else { "original" },
+                source_doc: doc.id.clone(),
+                profile,
+                rate,
+                words,
+                split: split.name(),
+            }
+        })
+        .collect()
+}

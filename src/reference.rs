@@ -1,0 +1,553 @@
+//! N-gram counts of ordinary English: a mutable [`Counter`] at build time, frozen into a compact
+//! [`Reference`] at query time.
+//!
+//! Words and n-grams are identified by stable 64-bit hashes of their normalised forms, so the store
+//! needs no vocabulary strings. The frozen store keeps, per order, a 32-bit fingerprint of each key in
+//! 65,536 buckets (the top 16 bits pick the bucket, the low 16 bits are stored) and a quantised count
+//! (one byte: `q = 1 + round(ln(count) * Q_SCALE)`). A lookup is one bucket scan; a fingerprint
+//! collision (probability entries / 2^32 per unseen query) reads as "seen".
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text::{normalize_into, tokenize};
+
+/// Highest n-gram order counted.
+pub const MAX_ORDER: usize = 3;
+/// Quantisation steps per natural-log unit of a count: 8 gives counts within about 6%.
+pub const Q_SCALE: f64 = 8.0;
+const BUCKETS: usize = 1 << 16;
+const MAGIC: &[u8; 8] = b"UNSPNREF";
+/// Format name written in every reference file header.
+pub const FORMAT: &str = "unspun-reference";
+/// Version of the reference file format this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Stable hash of a normalised word (FNV-1a, then a finaliser to spread the bits).
+pub fn hash_word(norm: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in norm.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// SplitMix64 finaliser.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Key of an n-gram from its word hashes (order 1 keys are the word hash itself).
+#[inline]
+pub fn key(words: &[u64]) -> u64 {
+    let mut k = words[0];
+    for (i, &w) in words.iter().enumerate().skip(1) {
+        k = mix(k.rotate_left(17) ^ w ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+    k
+}
+
+/// Count of one n-gram while building, with the hash of its first word (needed to count how many
+/// different words follow each word).
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    count: u64,
+    first: u64,
+}
+
+/// N-gram counts while building: exact 64-bit keys, exact counts.
+#[derive(Debug, Default, Clone)]
+pub struct Counter {
+    orders: [HashMap<u64, Tally>; MAX_ORDER],
+    tokens: u64,
+    documents: u64,
+}
+
+impl Counter {
+    /// An empty counter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts the words, bigrams and trigrams of one document.
+    pub fn add_text(&mut self, text: &str) {
+        let mut norm = String::new();
+        let mut run: Vec<u64> = Vec::with_capacity(64);
+        let flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally>; MAX_ORDER]| {
+            for n in 1..=MAX_ORDER {
+                for gram in run.windows(n) {
+                    orders[n - 1].entry(key(gram)).or_insert(Tally { count: 0, first: gram[0] }).count += 1;
+                }
+            }
+            run.clear();
+        };
+        for tok in tokenize(text) {
+            if tok.is_break_before {
+                flush(&mut run, &mut self.orders);
+            }
+            normalize_into(tok.as_str(text), &mut norm);
+            run.push(hash_word(&norm));
+            self.tokens += 1;
+        }
+        flush(&mut run, &mut self.orders);
+        self.documents += 1;
+    }
+
+    /// Adds `count` occurrences of the n-gram whose words are given (e.g. from a list of web counts).
+    /// N-grams longer than [`MAX_ORDER`] or with no words are ignored.
+    pub fn add_ngram(&mut self, words: &str, count: u64) {
+        let mut norm = String::new();
+        let hashes: Vec<u64> = tokenize(words)
+            .iter()
+            .map(|t| {
+                normalize_into(t.as_str(words), &mut norm);
+                hash_word(&norm)
+            })
+            .collect();
+        if (1..=MAX_ORDER).contains(&hashes.len()) && count > 0 {
+            self.orders[hashes.len() - 1].entry(key(&hashes)).or_insert(Tally { count: 0, first: hashes[0] }).count += count;
+        }
+    }
+
+    /// Adds another counter's counts to this one.
+    pub fn merge(&mut self, other: Counter) {
+        for (mine, theirs) in self.orders.iter_mut().zip(other.orders) {
+            if mine.len() < theirs.len() {
+                let small = std::mem::replace(mine, theirs);
+                for (k, t) in small {
+                    mine.entry(k).or_insert(Tally { count: 0, first: t.first }).count += t.count;
+                }
+            } else {
+                for (k, t) in theirs {
+                    mine.entry(k).or_insert(Tally { count: 0, first: t.first }).count += t.count;
+                }
+            }
+        }
+        self.tokens += other.tokens;
+        self.documents += other.documents;
+    }
+
+    /// Words counted so far.
+    pub fn tokens(&self) -> u64 {
+        self.tokens
+    }
+
+    /// Documents counted so far.
+    pub fn documents(&self) -> u64 {
+        self.documents
+    }
+
+    /// Distinct n-grams of order `n` (1-based) counted so far.
+    pub fn distinct(&self, n: usize) -> usize {
+        self.orders[n - 1].len()
+    }
+
+    /// Freezes the counts into a query-time store, keeping for each order the most frequent n-grams
+    /// that fit `budget` (whole count levels only, so the result does not depend on hash order).
+    pub fn freeze(&self, budget: &Budget, sources: Vec<String>) -> Reference {
+        let mut tables = Vec::with_capacity(MAX_ORDER);
+        let mut min_counts = Vec::with_capacity(MAX_ORDER);
+        // How many different words follow each word (before pruning): the Witten-Bell weight of
+        // the unseen continuations.
+        let mut followers: HashMap<u64, u64> = HashMap::new();
+        for t in self.orders[1].values() {
+            *followers.entry(t.first).or_insert(0) += 1;
+        }
+        for (n, counts) in self.orders.iter().enumerate() {
+            let max_entries = budget.max_entries[n];
+            let min_count = min_count_within(counts, max_entries, budget.min_count[n]);
+            let mut entries: Vec<(u32, u8, u8)> = counts
+                .iter()
+                .filter(|&(_, t)| t.count >= min_count)
+                .map(|(&k, t)| {
+                    let types = if n == 0 { quantize(followers.get(&k).copied().unwrap_or(0) as f64) } else { 0 };
+                    (fingerprint(k), quantize(t.count as f64), types)
+                })
+                .collect();
+            entries.sort_unstable();
+            // Two keys with one fingerprint: keep the larger count.
+            entries.dedup_by(|later, earlier| {
+                if later.0 == earlier.0 {
+                    earlier.1 = earlier.1.max(later.1);
+                    earlier.2 = earlier.2.max(later.2);
+                    true
+                } else {
+                    false
+                }
+            });
+            tables.push(Table::from_sorted(&entries, n == 0));
+            min_counts.push(min_count);
+        }
+        let totals: Vec<f64> = self.orders.iter().map(|m| m.values().map(|t| t.count).sum::<u64>() as f64).collect();
+        let header = Header {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            tokens: self.tokens,
+            documents: self.documents,
+            totals,
+            entries: tables.iter().map(|t| t.len() as u64).collect(),
+            min_counts,
+            sources,
+        };
+        Reference::from_parts(header, tables)
+    }
+}
+
+/// How much of the counts to keep when freezing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Most entries kept per order (unigrams, bigrams, trigrams). Defaults to 600k, 3.5M, 2.5M:
+    /// three bytes an entry keeps the shipped file near 20 MB.
+    pub max_entries: [usize; MAX_ORDER],
+    /// Fewest occurrences an n-gram needs to be kept, per order. Defaults to 2, 2, 2.
+    pub min_count: [u64; MAX_ORDER],
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { max_entries: [600_000, 3_500_000, 2_500_000], min_count: [2, 2, 2] }
+    }
+}
+
+/// The smallest count `c >= floor` such that the n-grams counted at least `c` times fit `max_entries`.
+fn min_count_within(counts: &HashMap<u64, Tally>, max_entries: usize, floor: u64) -> u64 {
+    let mut by_count: Vec<u64> = counts.values().map(|t| t.count).filter(|&c| c >= floor).collect();
+    if by_count.len() <= max_entries {
+        return floor.max(1);
+    }
+    by_count.sort_unstable_by(|a, b| b.cmp(a));
+    // the count just past the budget is excluded along with everything equal to it
+    by_count[max_entries] + 1
+}
+
+#[inline]
+fn fingerprint(key: u64) -> u32 {
+    (key >> 32) as u32
+}
+
+fn quantize(count: f64) -> u8 {
+    if count < 1.0 {
+        return 0;
+    }
+    (1.0 + (count.ln() * Q_SCALE).round()).min(255.0) as u8
+}
+
+/// One order's frozen table.
+#[derive(Debug, Clone, PartialEq)]
+struct Table {
+    offsets: Vec<u32>,
+    low: Vec<u16>,
+    q: Vec<u8>,
+    /// Unigrams only: quantised number of different words seen after the word (else empty).
+    followers: Vec<u8>,
+}
+
+impl Table {
+    fn from_sorted(entries: &[(u32, u8, u8)], with_followers: bool) -> Table {
+        let mut offsets = vec![0u32; BUCKETS + 1];
+        for &(fp, _, _) in entries {
+            offsets[(fp >> 16) as usize + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            offsets[b + 1] += offsets[b];
+        }
+        Table {
+            offsets,
+            low: entries.iter().map(|&(fp, _, _)| fp as u16).collect(),
+            q: entries.iter().map(|&(_, q, _)| q).collect(),
+            followers: if with_followers { entries.iter().map(|&(_, _, t)| t).collect() } else { Vec::new() },
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.q.len()
+    }
+
+    /// Position of the key's entry, if any.
+    #[inline]
+    fn find(&self, key: u64) -> Option<usize> {
+        let fp = fingerprint(key);
+        let b = (fp >> 16) as usize;
+        let (lo, hi) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
+        self.low[lo..hi].binary_search(&(fp as u16)).ok().map(|i| lo + i)
+    }
+
+    #[inline]
+    fn lookup(&self, key: u64) -> u8 {
+        self.find(key).map_or(0, |i| self.q[i])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    tokens: u64,
+    documents: u64,
+    /// Sum of counts per order before pruning.
+    totals: Vec<f64>,
+    entries: Vec<u64>,
+    min_counts: Vec<u64>,
+    sources: Vec<String>,
+}
+
+/// Frozen n-gram counts, queried by word hashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    header: Header,
+    tables: Vec<Table>,
+    /// Dequantised counts by quantised level (level 0 is "unseen": 0.0).
+    levels: Box<[f64; 256]>,
+}
+
+impl Reference {
+    fn from_parts(header: Header, tables: Vec<Table>) -> Reference {
+        let mut levels = Box::new([0.0f64; 256]);
+        for (q, level) in levels.iter_mut().enumerate().skip(1) {
+            *level = ((q as f64 - 1.0) / Q_SCALE).exp();
+        }
+        Reference { header, tables, levels }
+    }
+
+    /// Approximate count of the n-gram made of these word hashes (0.0 when unseen or longer than
+    /// [`MAX_ORDER`]).
+    #[inline]
+    pub fn count(&self, words: &[u64]) -> f64 {
+        match words.len() {
+            1 => self.levels[self.tables[0].lookup(words[0]) as usize],
+            n @ 2..=MAX_ORDER => self.levels[self.tables[n - 1].lookup(key(words)) as usize],
+            _ => 0.0,
+        }
+    }
+
+    /// Approximate number of different words seen right after this word (0.0 when unseen).
+    #[inline]
+    pub fn followers(&self, word: u64) -> f64 {
+        let t = &self.tables[0];
+        t.find(word).map_or(0.0, |i| self.levels[t.followers[i] as usize])
+    }
+
+    /// Approximate count of a normalised word.
+    pub fn word_count(&self, norm: &str) -> f64 {
+        self.count(&[hash_word(norm)])
+    }
+
+    /// Total number of n-grams of order `n` (1-based) in the counted text, before pruning.
+    pub fn total(&self, n: usize) -> f64 {
+        self.header.totals.get(n - 1).copied().unwrap_or(0.0).max(1.0)
+    }
+
+    /// Number of entries kept for order `n` (1-based).
+    pub fn entries(&self, n: usize) -> usize {
+        self.tables.get(n - 1).map_or(0, Table::len)
+    }
+
+    /// Words of running text counted (web count lists add n-grams, not tokens).
+    pub fn tokens(&self) -> u64 {
+        self.header.tokens
+    }
+
+    /// Where the counts came from, as given at build time.
+    pub fn sources(&self) -> &[String] {
+        &self.header.sources
+    }
+
+    /// Serialises the store: magic, version, JSON header, tables, CRC-32 of all preceding bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = serde_json::to_vec(&self.header).expect("header serialises");
+        let mut out = Vec::with_capacity(16 + header.len() + self.tables.iter().map(|t| t.len() * 3 + BUCKETS * 4 + 8).sum::<usize>());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        for t in &self.tables {
+            out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            for o in &t.offsets {
+                out.extend_from_slice(&o.to_le_bytes());
+            }
+            for l in &t.low {
+                out.extend_from_slice(&l.to_le_bytes());
+            }
+            out.extend_from_slice(&t.q);
+            out.extend_from_slice(&t.followers);
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Reads a store written by [`Reference::to_bytes`]; `origin` names it in errors.
+    pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Reference> {
+        let bad = |m: &str| Error::artifact(origin, m.to_string());
+        if bytes.len() < 20 || &bytes[..8] != MAGIC {
+            return Err(bad("not an unspun reference file (bad magic bytes); build one with `unspun reference build`"));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+        if version > VERSION {
+            return Err(bad(&format!(
+                "reference format {version} is newer than this build reads ({VERSION}): upgrade unspun or rebuild the reference"
+            )));
+        }
+        if version < VERSION {
+            return Err(bad(&format!(
+                "reference format {version} is older than this build reads ({VERSION}): rebuild it with `unspun reference build`"
+            )));
+        }
+        let (body, crc) = bytes.split_at(bytes.len() - 4);
+        if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().unwrap()) {
+            return Err(bad("checksum mismatch: the reference file is truncated or corrupted; rebuild it with `unspun reference build`"));
+        }
+        let mut r = Reader { bytes: body, pos: 12, origin };
+        let header_len = r.u32()? as usize;
+        let header: Header = serde_json::from_slice(r.take(header_len)?).map_err(|e| bad(&format!("bad header: {e}")))?;
+        if header.format != FORMAT {
+            return Err(bad(&format!("format is {:?}, expected {FORMAT:?}", header.format)));
+        }
+        let mut tables = Vec::with_capacity(MAX_ORDER);
+        for order in 1..=MAX_ORDER {
+            let n = r.u32()? as usize;
+            let offsets: Vec<u32> = r.take(4 * (BUCKETS + 1))?.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+            let low: Vec<u16> = r.take(2 * n)?.chunks_exact(2).map(|c| u16::from_le_bytes(c.try_into().unwrap())).collect();
+            let q = r.take(n)?.to_vec();
+            let followers = if order == 1 { r.take(n)?.to_vec() } else { Vec::new() };
+            if offsets[BUCKETS] as usize != n || offsets.windows(2).any(|w| w[0] > w[1]) {
+                return Err(bad("inconsistent bucket offsets"));
+            }
+            tables.push(Table { offsets, low, q, followers });
+        }
+        if r.pos != body.len() {
+            return Err(bad("trailing bytes after the last table"));
+        }
+        Ok(Reference::from_parts(header, tables))
+    }
+
+    /// Reads a reference file.
+    pub fn load(path: &Path) -> Result<Reference> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Reference::from_bytes(&bytes, path)
+    }
+
+    /// Writes the store atomically (temporary file in the same folder, then rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomically(path, &self.to_bytes())
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    origin: &'a Path,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
+        match end {
+            Some(end) => {
+                let s = &self.bytes[self.pos..end];
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(Error::artifact(self.origin, "the reference file is truncated; rebuild it with `unspun reference build`")),
+        }
+    }
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so readers
+/// never see a half-written file and a failed write leaves nothing behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| Error::Invalid(format!("{}: not a file path", path.display())))?;
+    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<u64> {
+        s.split(' ').map(hash_word).collect()
+    }
+
+    fn tiny() -> Reference {
+        let mut c = Counter::new();
+        c.add_text("The foreign minister met the press. The foreign minister left.");
+        c.add_text("A foreign minister spoke");
+        c.freeze(&Budget { max_entries: [100, 100, 100], min_count: [1, 1, 1] }, vec!["test".into()])
+    }
+
+    #[test]
+    fn counts_survive_freezing_within_quantisation() {
+        let r = tiny();
+        assert!((r.count(&words("foreign")) - 3.0).abs() < 0.2);
+        assert!((r.count(&words("foreign minister")) - 3.0).abs() < 0.2);
+        assert!((r.count(&words("the foreign minister")) - 2.0).abs() < 0.2);
+        assert_eq!(r.count(&words("overseas minister")), 0.0);
+        // punctuation separates runs: "press the" is not a bigram
+        assert_eq!(r.count(&words("press the")), 0.0);
+        assert_eq!(r.total(1), 14.0); // 10 + 4 words
+                                      // "foreign" is always followed by "minister"; "the" by "foreign" and "press"
+        assert_eq!(r.followers(hash_word("foreign")), 1.0);
+        assert!((r.followers(hash_word("the")) - 2.0).abs() < 0.2);
+        assert_eq!(r.followers(hash_word("press")), 0.0);
+    }
+
+    #[test]
+    fn budget_keeps_whole_count_levels() {
+        let mut c = Counter::new();
+        c.add_text("a a a b b c");
+        let r = c.freeze(&Budget { max_entries: [2, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        assert_eq!(r.entries(1), 2);
+        let r = c.freeze(&Budget { max_entries: [1, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        assert_eq!(r.entries(1), 1);
+        assert!(r.count(&words("a")) > 0.0 && r.count(&words("b")) == 0.0);
+    }
+
+    #[test]
+    fn bytes_round_trip_exactly_and_detect_damage() {
+        let r = tiny();
+        let bytes = r.to_bytes();
+        let back = Reference::from_bytes(&bytes, Path::new("t")).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.to_bytes(), bytes);
+        let mut bad = bytes.clone();
+        bad[40] ^= 1;
+        assert!(Reference::from_bytes(&bad, Path::new("t")).unwrap_err().to_string().contains("checksum"));
+        assert!(Reference::from_bytes(&bytes[..bytes.len() / 2], Path::new("t")).is_err());
+        assert!(Reference::from_bytes(b"hello", Path::new("t")).unwrap_err().to_string().contains("not an unspun reference"));
+    }
+
+    #[test]
+    fn merge_adds_counts() {
+        let mut a = Counter::new();
+        a.add_text("deep learning");
+        let mut b = Counter::new();
+        b.add_text("deep learning works");
+        b.add_ngram("deep learning", 5);
+        a.merge(b);
+        let r = a.freeze(&Budget { max_entries: [10, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        assert!((r.count(&words("deep learning")) - 7.0).abs() < 0.5);
+        assert_eq!(a.documents(), 2);
+    }
+}

@@ -1,0 +1,248 @@
+//! The synthetic spinner used to make training data: context-free thesaurus swaps like commercial
+//! article spinners make, seeded and reproducible, with an alignment of what was swapped.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::reference::hash_word;
+use crate::text::{normalize_into, tokenize, Case, STOPWORDS};
+use crate::thesaurus::{Phrase, Thesaurus};
+
+/// How a spinner picks among a word's synonyms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// Uniformly among the first `k` synonyms (the thesaurus's preferred senses).
+    TopK(usize),
+    /// Uniformly among all synonyms.
+    Any,
+}
+
+/// A spinner's behaviour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Which embedded thesaurus it draws from (`wordnet`, `moby`, `mythes`).
+    pub thesaurus: &'static str,
+    /// Share of eligible words swapped.
+    pub rate: f64,
+    pub choice: Choice,
+    /// Whether multi-word heads ("financial institution") and multi-word synonyms are used.
+    pub phrases: bool,
+    /// Share of swaps left as spintax markup (`{original|synonym}`), as careless spinning leaves.
+    pub leftover_rate: f64,
+}
+
+/// Built-in profiles; they differ in thesaurus, synonym choice and phrase behaviour.
+pub const PROFILES: &[Profile] = &[
+    Profile {
+        name: "careful",
+        about: "WordNet, first-sense synonyms, single words only",
+        thesaurus: "wordnet",
+        rate: 0.3,
+        choice: Choice::TopK(3),
+        phrases: false,
+        leftover_rate: 0.0,
+    },
+    Profile {
+        name: "careless",
+        about: "Moby, any listed synonym, words and phrases",
+        thesaurus: "moby",
+        rate: 0.3,
+        choice: Choice::Any,
+        phrases: true,
+        leftover_rate: 0.0,
+    },
+    Profile {
+        name: "phrase",
+        about: "MyThes, phrase rewrites preferred, occasional spintax leftovers",
+        thesaurus: "mythes",
+        rate: 0.3,
+        choice: Choice::TopK(6),
+        phrases: true,
+        leftover_rate: 0.02,
+    },
+];
+
+/// The profile with this name.
+pub fn profile(name: &str) -> Option<&'static Profile> {
+    PROFILES.iter().find(|p| p.name == name)
+}
+
+/// One swap, as byte offsets into the spun text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Swap {
+    pub start: usize,
+    pub end: usize,
+    /// What the original text said there.
+    pub original: String,
+}
+
+/// A spun text and where its swaps are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spun {
+    pub text: String,
+    pub swaps: Vec<Swap>,
+}
+
+/// SplitMix64: small, seedable, identical on every platform.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in 0..n (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// A spinner: a profile over a thesaurus.
+pub struct Spinner<'t> {
+    thesaurus: &'t Thesaurus,
+    profile: Profile,
+    stopwords: HashSet<u64>,
+}
+
+impl<'t> Spinner<'t> {
+    /// A spinner with this profile (its `rate` may be changed before).
+    pub fn new(thesaurus: &'t Thesaurus, profile: Profile) -> Spinner<'t> {
+        Spinner { thesaurus, profile, stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect() }
+    }
+
+    /// Spins `text`; the same text and seed give the same output.
+    pub fn spin(&self, text: &str, seed: u64) -> Spun {
+        let mut rng = Rng::new(seed);
+        let tokens = tokenize(text);
+        let mut norm = String::new();
+        let hashes: Vec<u64> = tokens
+            .iter()
+            .map(|t| {
+                normalize_into(t.as_str(text), &mut norm);
+                hash_word(&norm)
+            })
+            .collect();
+        let mut out = String::with_capacity(text.len() + text.len() / 4);
+        let mut swaps = Vec::new();
+        let mut copied = 0; // bytes of `text` already copied
+        let mut i = 0;
+        while i < tokens.len() {
+            let Some((len, options)) = self.candidate(&tokens, &hashes, i) else {
+                i += 1;
+                continue;
+            };
+            // Each eligible word or phrase is swapped with probability `rate`.
+            if rng.unit() >= self.profile.rate {
+                i += len;
+                continue;
+            }
+            let pick = match self.profile.choice {
+                Choice::TopK(k) => options[rng.below(options.len().min(k))],
+                Choice::Any => options[rng.below(options.len())],
+            };
+            let (start, end) = (tokens[i].start, tokens[i + len - 1].end);
+            let original = &text[start..end];
+            let replacement = Case::of(original).apply(&pick.text);
+            out.push_str(&text[copied..start]);
+            let at = out.len();
+            if rng.unit() < self.profile.leftover_rate {
+                out.push('{');
+                out.push_str(original);
+                out.push('|');
+                out.push_str(&replacement);
+                out.push('}');
+            } else {
+                out.push_str(&replacement);
+            }
+            swaps.push(Swap { start: at, end: out.len(), original: original.to_string() });
+            copied = end;
+            i += len;
+        }
+        out.push_str(&text[copied..]);
+        Spun { text: out, swaps }
+    }
+
+    /// The longest thesaurus head starting at word `i` and its usable synonyms.
+    fn candidate(&self, tokens: &[crate::text::Token], hashes: &[u64], i: usize) -> Option<(usize, Vec<&'t Phrase>)> {
+        let max_len = if self.profile.phrases { 2 } else { 1 };
+        for len in (1..=max_len).rev() {
+            let j = i + len;
+            if j > tokens.len() || (len > 1 && tokens[j - 1].is_break_before) {
+                continue;
+            }
+            let head = &hashes[i..j];
+            if head.iter().any(|h| self.stopwords.contains(h)) {
+                continue;
+            }
+            let options: Vec<&Phrase> =
+                self.thesaurus.synonyms_of_words(head).filter(|p| self.profile.phrases || p.words.len() == 1).collect();
+            if !options.is_empty() {
+                return Some((len, options));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thesaurus() -> Thesaurus {
+        let mut t = Thesaurus::new();
+        t.add("foreign", &["overseas"]);
+        t.add("minister", &["curate"]);
+        t.add("bank", &["financial institution"]);
+        t
+    }
+
+    fn all_swaps(phrases: bool) -> Profile {
+        Profile { rate: 1.0, phrases, ..PROFILES[0].clone() }
+    }
+
+    #[test]
+    fn swaps_keep_case_and_punctuation_and_align_exactly() {
+        let t = thesaurus();
+        let s = Spinner::new(&t, all_swaps(true)).spin("Foreign minister, at the bank.", 1);
+        assert_eq!(s.text, "Overseas curate, at the financial institution.");
+        let got: Vec<(&str, &str)> = s.swaps.iter().map(|w| (&s.text[w.start..w.end], w.original.as_str())).collect();
+        assert_eq!(got, [("Overseas", "Foreign"), ("curate", "minister"), ("financial institution", "bank")]);
+    }
+
+    #[test]
+    fn single_word_profiles_skip_phrases_and_rate_zero_changes_nothing() {
+        let t = thesaurus();
+        let s = Spinner::new(&t, all_swaps(false)).spin("the bank", 1);
+        assert_eq!(s.text, "the bank");
+        let none = Spinner::new(&t, Profile { rate: 0.0, ..all_swaps(true) }).spin("Foreign minister", 1);
+        assert_eq!(none.text, "Foreign minister");
+        assert!(none.swaps.is_empty());
+    }
+
+    #[test]
+    fn deterministic_for_a_seed_and_rate_respected() {
+        let mut t = Thesaurus::new();
+        t.add("word", &["term"]);
+        let text = "word ".repeat(2000);
+        let spinner = Spinner::new(&t, Profile { rate: 0.3, ..all_swaps(false) });
+        let a = spinner.spin(&text, 42);
+        assert_eq!(a, spinner.spin(&text, 42));
+        assert_ne!(a.text, spinner.spin(&text, 43).text);
+        let share = a.swaps.len() as f64 / 2000.0;
+        assert!((share - 0.3).abs() < 0.04, "{share}");
+    }
+}

@@ -1,0 +1,317 @@
+//! Synonym sets: heads (words or phrases) to ordered neighbours, both directions, with look-ups by the
+//! word hashes the reference uses, so feature extraction never builds strings.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+use crate::reference::{hash_word, key};
+use crate::text::{normalize_into, tokenize};
+
+/// Format name on the first line of a thesaurus file.
+pub const FORMAT: &str = "unspun-thesaurus";
+/// Version of the thesaurus file format this build reads.
+pub const VERSION: u32 = 1;
+/// Longest head or synonym kept, in words.
+pub const MAX_PHRASE_WORDS: usize = 3;
+
+/// A word or phrase of the thesaurus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    /// Lowercase text, words separated by single spaces.
+    pub text: Box<str>,
+    /// Hash of each word ([`hash_word`]).
+    pub words: Box<[u64]>,
+}
+
+/// Synonym table. Built from one or more files in the `unspun-thesaurus` format:
+/// a header line `unspun-thesaurus<TAB>1<TAB>source<TAB>licence`, then `head<TAB>syn1|syn2|...`.
+#[derive(Debug, Clone, Default)]
+pub struct Thesaurus {
+    phrases: Vec<Phrase>,
+    index: HashMap<Box<str>, u32>,
+    /// key(head word hashes) -> synonym phrase ids, in preference order.
+    synonyms: HashMap<u64, Vec<u32>>,
+    sources: Vec<String>,
+}
+
+impl Thesaurus {
+    /// An empty thesaurus.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a thesaurus file (plain or gzip'd, detected by content); `origin` names it in errors.
+    /// Entries are added to what is already there (synonyms of a head already present are appended).
+    pub fn add_reader(&mut self, reader: impl Read, origin: &Path) -> Result<()> {
+        let mut buf = BufReader::new(reader);
+        let is_gzip = buf.fill_buf().map_err(|e| Error::io(origin, e))?.starts_with(&[0x1f, 0x8b]);
+        let lines: Box<dyn BufRead> = if is_gzip { Box::new(BufReader::new(MultiGzDecoder::new(buf))) } else { Box::new(buf) };
+        for (i, line) in lines.lines().enumerate() {
+            let lineno = i as u64 + 1;
+            let line = line.map_err(|e| Error::record(origin, lineno, format!("cannot read: {e}")))?;
+            if i == 0 {
+                let mut fields = line.split('\t');
+                if fields.next() != Some(FORMAT) {
+                    return Err(Error::artifact(
+                        origin,
+                        format!("not an unspun thesaurus: the first line must start with `{FORMAT}<TAB>{VERSION}`"),
+                    ));
+                }
+                let version: u32 = fields.next().and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+                if version != VERSION {
+                    return Err(Error::artifact(origin, format!("thesaurus format version {version}, this build reads {VERSION}")));
+                }
+                self.sources.push(fields.next().unwrap_or("unnamed").to_string());
+                continue;
+            }
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (head, syns) =
+                line.split_once('\t').ok_or_else(|| Error::record(origin, lineno, "expected `head<TAB>synonym|synonym|...`"))?;
+            let syns: Vec<&str> = syns.split('|').filter(|s| !s.trim().is_empty()).collect();
+            self.add(head, &syns);
+        }
+        Ok(())
+    }
+
+    /// Reads a thesaurus file from disk (see [`Thesaurus::add_reader`]).
+    pub fn load(path: &Path) -> Result<Thesaurus> {
+        let mut t = Thesaurus::new();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        t.add_reader(file, path)?;
+        Ok(t)
+    }
+
+    /// Adds `synonyms` to `head`, and `head` to each synonym (both directions).
+    pub fn add(&mut self, head: &str, synonyms: &[&str]) {
+        let Some(h) = self.intern(head) else { return };
+        for s in synonyms {
+            if let Some(s) = self.intern(s) {
+                if s != h {
+                    self.link(h, s);
+                    self.link(s, h);
+                }
+            }
+        }
+    }
+
+    fn link(&mut self, from: u32, to: u32) {
+        let list = self.synonyms.entry(key(&self.phrases[from as usize].words)).or_default();
+        if !list.contains(&to) {
+            list.push(to);
+        }
+    }
+
+    fn intern(&mut self, phrase: &str) -> Option<u32> {
+        let mut norm = String::new();
+        let mut text = String::new();
+        let mut words = Vec::new();
+        for t in tokenize(phrase) {
+            normalize_into(t.as_str(phrase), &mut norm);
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&norm);
+            words.push(hash_word(&norm));
+        }
+        if words.is_empty() || words.len() > MAX_PHRASE_WORDS {
+            return None;
+        }
+        if let Some(&id) = self.index.get(text.as_str()) {
+            return Some(id);
+        }
+        let id = self.phrases.len() as u32;
+        self.index.insert(text.clone().into_boxed_str(), id);
+        self.phrases.push(Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() });
+        Some(id)
+    }
+
+    /// Synonyms of the head whose word hashes are given, in preference order.
+    pub fn synonyms_of_words(&self, words: &[u64]) -> impl Iterator<Item = &Phrase> {
+        self.synonyms.get(&key(words)).into_iter().flatten().map(|&id| &self.phrases[id as usize])
+    }
+
+    /// Synonyms of a head given as text (normalised the way the reference is).
+    pub fn synonyms(&self, head: &str) -> Vec<&str> {
+        let mut norm = String::new();
+        let words: Vec<u64> = tokenize(head)
+            .iter()
+            .map(|t| {
+                normalize_into(t.as_str(head), &mut norm);
+                hash_word(&norm)
+            })
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        self.synonyms_of_words(&words).map(|p| &*p.text).collect()
+    }
+
+    /// Synonyms of a single inflected word whose base form is a head ("fans" → "fan" → "followers"),
+    /// each inflected like the word. Empty when the word is itself a head or no base form is.
+    /// Irregular forms are not handled; a wrong guess ("yeared") fails later checks against the
+    /// reference, since such words are never seen.
+    pub fn inflected_synonyms(&self, word: &str) -> Vec<Phrase> {
+        for (lemma, form) in lemmas(word) {
+            let hash = hash_word(&lemma);
+            if !self.synonyms.contains_key(&key(&[hash])) {
+                continue;
+            }
+            return self
+                .synonyms_of_words(&[hash])
+                .map(|p| {
+                    let mut words: Vec<&str> = p.text.split(' ').collect();
+                    let at = if form == Form::Plural { words.len() - 1 } else { 0 };
+                    let inflected = inflect(words[at], form);
+                    words[at] = &inflected;
+                    let text = words.join(" ");
+                    let hashes: Vec<u64> = text.split(' ').map(hash_word).collect();
+                    Phrase { text: text.into_boxed_str(), words: hashes.into_boxed_slice() }
+                })
+                .collect();
+        }
+        Vec::new()
+    }
+
+    /// True when the head has at least one synonym.
+    pub fn contains_words(&self, words: &[u64]) -> bool {
+        self.synonyms.contains_key(&key(words))
+    }
+
+    /// Number of heads with synonyms.
+    pub fn len(&self) -> usize {
+        self.synonyms.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.synonyms.is_empty()
+    }
+
+    /// Sources named in the files' headers, in load order.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+}
+
+/// A regular English inflection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// -s / -es / -ies (nouns; also third-person verbs)
+    Plural,
+    /// -ed / -d / -ied
+    Past,
+    /// -ing
+    Gerund,
+}
+
+/// Candidate base forms of a lowercase word, most likely first, by regular suffix rules.
+pub fn lemmas(word: &str) -> Vec<(String, Form)> {
+    let mut out = Vec::new();
+    let n = word.len();
+    if n < 4 || !word.is_ascii() {
+        return out;
+    }
+    let stem = |k: usize| word[..n - k].to_string();
+    let doubled = |k: usize| {
+        let b = word.as_bytes();
+        (n - k >= 3 && b[n - k - 1] == b[n - k - 2] && !b"aeiouslz".contains(&b[n - k - 1])).then(|| word[..n - k - 1].to_string())
+    };
+    if let Some(base) = word.strip_suffix("ies") {
+        out.push((format!("{base}y"), Form::Plural));
+    } else if word.ends_with("es") && ["ses", "xes", "zes", "ches", "shes"].iter().any(|e| word.ends_with(e)) {
+        out.push((stem(2), Form::Plural));
+        out.push((stem(1), Form::Plural));
+    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|e| word.ends_with(e)) {
+        out.push((stem(1), Form::Plural));
+    } else if let Some(base) = word.strip_suffix("ied") {
+        out.push((format!("{base}y"), Form::Past));
+    } else if word.ends_with("ed") {
+        out.extend(doubled(2).map(|d| (d, Form::Past)));
+        out.push((stem(2), Form::Past));
+        out.push((stem(1), Form::Past));
+    } else if word.ends_with("ing") && n >= 6 {
+        out.extend(doubled(3).map(|d| (d, Form::Gerund)));
+        out.push((stem(3), Form::Gerund));
+        out.push((format!("{}e", stem(3)), Form::Gerund));
+    }
+    out
+}
+
+/// Inflects a base form regularly.
+pub fn inflect(lemma: &str, form: Form) -> String {
+    let consonant_y = lemma.len() > 1 && lemma.ends_with('y') && !lemma[..lemma.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    match form {
+        Form::Plural if consonant_y => format!("{}ies", &lemma[..lemma.len() - 1]),
+        Form::Plural if ["s", "x", "z", "ch", "sh"].iter().any(|e| lemma.ends_with(e)) => format!("{lemma}es"),
+        Form::Plural => format!("{lemma}s"),
+        Form::Past if consonant_y => format!("{}ied", &lemma[..lemma.len() - 1]),
+        Form::Past if lemma.ends_with('e') => format!("{lemma}d"),
+        Form::Past => format!("{lemma}ed"),
+        Form::Gerund if lemma.ends_with('e') && !lemma.ends_with("ee") && lemma.len() > 2 => format!("{}ing", &lemma[..lemma.len() - 1]),
+        Form::Gerund => format!("{lemma}ing"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "unspun-thesaurus\t1\ttest\tpublic domain\nforeign\toverseas|alien\nbank\tfinancial institution\n";
+
+    #[test]
+    fn both_directions_and_phrases() {
+        let mut t = Thesaurus::new();
+        t.add_reader(SAMPLE.as_bytes(), Path::new("s")).unwrap();
+        assert_eq!(t.synonyms("Foreign"), ["overseas", "alien"]);
+        assert_eq!(t.synonyms("overseas"), ["foreign"]);
+        assert_eq!(t.synonyms("financial institution"), ["bank"]);
+        assert_eq!(t.synonyms("bank"), ["financial institution"]);
+        assert!(t.synonyms("minister").is_empty());
+        assert_eq!(t.sources(), ["test"]);
+    }
+
+    #[test]
+    fn inflected_words_find_their_base_form() {
+        let mut t = Thesaurus::new();
+        t.add("fan", &["follower", "devotee"]);
+        t.add("study", &["survey"]);
+        t.add("make", &["produce"]);
+        t.add("bank", &["financial institution"]);
+        let texts = |w: &str| t.inflected_synonyms(w).iter().map(|p| p.text.to_string()).collect::<Vec<_>>();
+        assert_eq!(texts("fans"), ["followers", "devotees"]);
+        assert_eq!(texts("studies"), ["surveys"]);
+        assert_eq!(texts("studied"), ["surveyed"]);
+        assert_eq!(texts("making"), ["producing"]);
+        assert_eq!(texts("banks"), ["financial institutions"]);
+        assert!(texts("fan").is_empty());
+        assert_eq!(t.inflected_synonyms("fans")[0].words[0], hash_word("followers"));
+        assert_eq!(inflect("stop", Form::Past), "stoped"); // irregular doubling is not attempted
+        assert_eq!(lemmas("stopped")[0].0, "stop");
+    }
+
+    #[test]
+    fn gzip_is_detected() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(SAMPLE.as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let mut t = Thesaurus::new();
+        t.add_reader(&bytes[..], Path::new("s.gz")).unwrap();
+        assert_eq!(t.len(), 5);
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        let mut t = Thesaurus::new();
+        let err = t.add_reader("hello\n".as_bytes(), Path::new("x.tsv")).unwrap_err().to_string();
+        assert!(err.contains("x.tsv") && err.contains("not an unspun thesaurus"), "{err}");
+        let err = t.add_reader("unspun-thesaurus\t1\tx\n\nno tab here\n".as_bytes(), Path::new("y.tsv")).unwrap_err().to_string();
+        assert!(err.starts_with("y.tsv:3:"), "{err}");
+    }
+}

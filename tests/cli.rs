@@ -1,0 +1,208 @@
+//! Drives the built `unspun` binary in temporary folders.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(o: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o)))
+}
+
+#[test]
+fn scores_the_shipped_samples_with_the_embedded_model() {
+    let o = run(&["score", "--format", "json", "data/samples/original.txt", "data/samples/spun.txt"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let (orig, spun) = (&v[0], &v[1]);
+    assert_eq!(orig["id"], "data/samples/original.txt");
+    assert!(orig["p_spun"].as_f64().unwrap() < 0.5, "{orig}");
+    assert!(spun["p_spun"].as_f64().unwrap() > 0.5, "{spun}");
+    assert_eq!(spun["spun"], true);
+    assert!(spun["words"].as_u64().unwrap() > 100);
+    assert_eq!(spun["spans"].as_array().unwrap().len(), 0, "spans only with --explain");
+}
+
+#[test]
+fn explain_points_at_the_swapped_words_and_suggests_the_originals() {
+    let text = "The overseas minister said on Monday that the Related Press would publish the report.";
+    let o = run(&["score", "--explain", "--format", "json", "-"], Some(text));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let spans = json(&o)[0]["spans"].as_array().unwrap().clone();
+    let got: Vec<(String, String)> =
+        spans.iter().map(|s| (s["text"].as_str().unwrap().into(), s["suggestion"].as_str().unwrap().into())).collect();
+    assert_eq!(got, [("overseas".to_string(), "foreign".to_string()), ("Related".into(), "Associated".into())]);
+    let first = &spans[0];
+    assert_eq!(&text[first["start"].as_u64().unwrap() as usize..first["end"].as_u64().unwrap() as usize], "overseas");
+    // text output marks the spans in the document
+    let o = run(&["score", "--explain", "-"], Some(text));
+    assert!(stdout(&o).contains("[overseas → foreign] minister"), "{}", stdout(&o));
+}
+
+#[test]
+fn train_score_eval_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("train.csv");
+    let rows = write_labeled_csv(&data, 0.5);
+    let model = dir.path().join("model.json");
+    let o = run(&["train", "--data", data.to_str().unwrap(), "--out", model.to_str().unwrap(), "--threads", "2"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("trained on 16 documents (8 spun, 8 original)"), "{}", stderr(&o));
+
+    // Score every document through --jsonl with the new model...
+    let input: String =
+        rows.iter().enumerate().map(|(i, (t, _))| serde_json::json!({"id": format!("doc{i}"), "text": t}).to_string() + "\n").collect();
+    let o = run(&["score", "--jsonl", "--model", model.to_str().unwrap()], Some(&input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scores: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(scores.len(), rows.len());
+    for (i, s) in scores.iter().enumerate() {
+        assert_eq!(s["id"], format!("doc{i}"), "same order as the input");
+    }
+    // ...and count the confusion matrix by hand from those scores.
+    let (mut tp, mut fp, mut tn, mut fn_) = (0, 0, 0, 0);
+    for (s, (_, spun)) in scores.iter().zip(&rows) {
+        match (s["spun"].as_bool().unwrap(), *spun) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, false) => tn += 1,
+            (false, true) => fn_ += 1,
+        }
+    }
+    let o = run(&["eval", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap(), "--format", "json"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = json(&o);
+    assert_eq!(m["n"], 16);
+    assert_eq!(m["confusion"], serde_json::json!({"tp": tp, "fp": fp, "tn": tn, "fn": fn_}));
+    let precision = tp as f64 / (tp + fp) as f64;
+    let recall = tp as f64 / (tp + fn_) as f64;
+    assert!((m["precision"].as_f64().unwrap() - precision).abs() < 1e-12);
+    assert!((m["recall"].as_f64().unwrap() - recall).abs() < 1e-12);
+    assert!((m["f1"].as_f64().unwrap() - 2.0 * precision * recall / (precision + recall)).abs() < 1e-12);
+    assert!(recall >= 0.75 && precision >= 0.75, "a model trained on these documents separates them: {m}");
+    for key in ["accuracy", "roc_auc", "threshold"] {
+        assert!(m[key].is_number(), "{key} in {m}");
+    }
+    // Text output is for people: verdict first, aligned.
+    let o = run(&["eval", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap()], None);
+    assert!(stdout(&o).starts_with("16 documents (8 spun, 8 original)"), "{}", stdout(&o));
+}
+
+#[test]
+fn thread_count_does_not_change_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, t) in ORIGINALS.iter().enumerate() {
+        let p = dir.path().join(format!("{i:02}.txt"));
+        std::fs::write(&p, t).unwrap();
+        paths.push(p.to_str().unwrap().to_string());
+    }
+    let mut one = vec!["score", "--explain", "--format", "jsonl", "--threads", "1"];
+    one.extend(paths.iter().map(String::as_str));
+    let mut two = one.clone();
+    two[5] = "2";
+    let (a, b) = (run(&one, None), run(&two, None));
+    assert!(a.status.success());
+    assert_eq!(stdout(&a), stdout(&b));
+    assert_eq!(stdout(&a).lines().count(), ORIGINALS.len());
+    // a folder scores the text files in it, sorted by name
+    let o = run(&["score", "--format", "jsonl", dir.path().to_str().unwrap()], None);
+    let ids: Vec<String> =
+        stdout(&o).lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, paths);
+}
+
+#[test]
+fn jsonl_stream_skips_malformed_lines_and_keeps_order() {
+    let input = format!(
+        "{}\nnot json at all\n{}\n{{\"id\": \"no-text\"}}\n{}\n",
+        serde_json::json!({"id": "a", "text": ORIGINALS[0]}),
+        serde_json::json!({"id": "b", "text": ORIGINALS[1]}),
+        serde_json::json!({"id": "c", "text": "too short"}),
+    );
+    let o = run(&["score", "--jsonl"], Some(&input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out.iter().map(|v| v["id"].as_str().unwrap()).collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert!(out[2]["p_spun"].is_null() && out[2]["note"].as_str().unwrap().contains("too short"));
+    let err = stderr(&o);
+    assert!(err.contains("<stdin>:2: invalid JSON"), "{err}");
+    assert!(err.contains("<stdin>:4: missing \"text\" field"), "{err}");
+    // --strict stops at the first bad line with exit 2
+    let o = run(&["score", "--jsonl", "--strict"], Some(&input));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin>:2: invalid JSON"));
+}
+
+#[test]
+fn errors_name_the_file_and_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let check = |args: &[&str], expect: &str| {
+        let o = run(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.starts_with("unspun: error: ") && err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    check(&["score", "/no/such/file.txt"], "/no/such/file.txt: No such file or directory");
+    let bad_header = d.join("h.csv");
+    std::fs::write(&bad_header, "body,label\nsome text,spun\n").unwrap();
+    check(&["eval", "--data", bad_header.to_str().unwrap()], "h.csv:1: the CSV header has no `text` column (found: body, label)");
+    let bad_label = d.join("l.csv");
+    std::fs::write(&bad_label, "text,label\nfine text here,spun\nother text,perhaps\n").unwrap();
+    check(
+        &["train", "--data", bad_label.to_str().unwrap(), "--out", d.join("m.json").to_str().unwrap()],
+        "l.csv:3: unknown label \"perhaps\"",
+    );
+    let one_class = d.join("one.csv");
+    std::fs::write(&one_class, format!("text,label\n\"{}\",original\n\"{}\",original\n", ORIGINALS[0], ORIGINALS[1])).unwrap();
+    check(
+        &["train", "--data", one_class.to_str().unwrap(), "--out", d.join("m.json").to_str().unwrap()],
+        "needs both classes, got 0 spun and 2 original",
+    );
+    assert!(!d.join("m.json").exists(), "no model written on error");
+    let broken = d.join("broken.json");
+    std::fs::write(&broken, "{\"format\": \"unspun-model\", \"version\": 1, \"feat").unwrap();
+    check(&["score", "--model", broken.to_str().unwrap(), "data/samples/original.txt"], "broken.json: not a readable model file");
+    check(&["score", "--threshold", "2", "data/samples/original.txt"], "threshold must be between 0 and 1");
+}
+
+#[test]
+fn short_and_binary_input_get_a_note_not_a_verdict() {
+    let o = run(&["score", "--format", "json", "-"], Some("Hello there."));
+    let v = json(&o);
+    assert!(v[0]["p_spun"].is_null() && v[0]["spun"].is_null());
+    assert!(v[0]["note"].as_str().unwrap().contains("too short to judge: 2 words"));
+    let o = run(&["score", "-"], Some("\u{1}\u{2}\u{3}\u{4}\u{5}abc\u{6}\u{7}"));
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("binary data, not text"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let big: String = (0..400).map(|i| serde_json::json!({"id": i, "text": ORIGINALS[i % ORIGINALS.len()]}).to_string() + "\n").collect();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, big).unwrap();
+    let mut child = std::process::Command::new(bin())
+        .args(["score", "--jsonl", input.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then drop: the pipe closes
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn spin_is_reproducible_and_help_has_examples() {
+    let a = spin(ORIGINALS[5], "careful", 0.5, 7);
+    assert_eq!(a, spin(ORIGINALS[5], "careful", 0.5, 7));
+    assert_ne!(a, ORIGINALS[5]);
+    let o = run(&["score", "--help"], None);
+    assert!(stdout(&o).contains("Examples:") && stdout(&o).contains("--jsonl"));
+}
