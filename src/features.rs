@@ -33,6 +33,11 @@ pub struct Stats {
     pub triples: usize,
     pub triples_unseen: usize,
     pub logprob: Vec<f64>,
+    /// Content words with a pair on both sides, those whose both pairs are unseen, and the sum of
+    /// their two pairs' associations.
+    pub flanked: usize,
+    pub flanked_unseen: usize,
+    pub flanked_assoc: Vec<f64>,
     pub assoc: Vec<f64>,
     /// Oddity of each candidate word or phrase (may be negative: the word fits better than any synonym).
     pub oddity: Vec<f64>,
@@ -119,6 +124,21 @@ pub const FEATURES: &[Feature] = &[
         name: "bigram_assoc_p10",
         about: "10th percentile of ln [P(word | previous) / P(word)]",
         compute: |s| quantile(&s.assoc, 0.1),
+    },
+    Feature {
+        name: "flanked_unseen_share",
+        about: "share of content words between two pairs whose both pairs are unseen",
+        compute: |s| share(s.flanked_unseen, s.flanked),
+    },
+    Feature {
+        name: "flanked_assoc_mean",
+        about: "mean summed association of a content word with both neighbours",
+        compute: |s| mean(&s.flanked_assoc),
+    },
+    Feature {
+        name: "flanked_assoc_p10",
+        about: "10th percentile of a content word's summed association with both neighbours",
+        compute: |s| quantile(&s.flanked_assoc, 0.1),
     },
     Feature {
         name: "oddity_mean",
@@ -255,6 +275,8 @@ impl<'r> FeatureExtractor<'r> {
             })
             .collect();
 
+        // (seen, association) of the pair ending at each word, when it is a pair.
+        let mut pair_at: Vec<Option<(bool, f64)>> = vec![None; words.len()];
         for (i, w) in words.iter().enumerate() {
             if w.count <= 0.0 {
                 s.oov += 1;
@@ -274,7 +296,9 @@ impl<'r> FeatureExtractor<'r> {
             }
             let lp = self.ln_next(prev.hash, prev.count, w.hash, w.count);
             s.logprob.push(lp);
-            s.assoc.push(lp - self.p_word(w.count).ln());
+            let assoc = lp - self.p_word(w.count).ln();
+            s.assoc.push(assoc);
+            pair_at[i] = Some((c2 > 0.0, assoc));
             if i >= 2 && !tokens[i - 1].is_break_before && words[i - 2].count > 0.0 {
                 s.triples += 1;
                 if self.reference.count(&[words[i - 2].hash, prev.hash, w.hash]) <= 0.0 {
@@ -283,6 +307,16 @@ impl<'r> FeatureExtractor<'r> {
             }
         }
 
+        // Content words between two pairs: a context-free swap breaks both sides at once.
+        for i in 1..words.len().saturating_sub(1) {
+            if let (false, Some((seen_l, assoc_l)), Some((seen_r, assoc_r))) = (words[i].is_stop, pair_at[i], pair_at[i + 1]) {
+                s.flanked += 1;
+                if !seen_l && !seen_r {
+                    s.flanked_unseen += 1;
+                }
+                s.flanked_assoc.push(assoc_l + assoc_r);
+            }
+        }
         s.ttr = chunked_ttr(&words.iter().map(|w| w.hash).collect::<Vec<_>>());
         self.count_artefacts(text, &tokens, &mut s);
         self.gather_oddity(text, &tokens, &words, &mut s, spans);
