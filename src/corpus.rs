@@ -23,6 +23,9 @@ pub struct Record {
     pub extra: BTreeMap<String, String>,
     /// 1-based line (JSONL, CSV) or 0 for whole files.
     pub line: u64,
+    /// Where a spinner swapped words (gold data for explanations; a JSON `swaps` array of
+    /// `{"start","end","original"}` as `unspun corpus` writes), empty when not given.
+    pub swaps: Vec<crate::spin::Swap>,
 }
 
 /// The layout of a data path.
@@ -183,6 +186,7 @@ fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
             label,
             extra,
             line,
+            swaps: Vec::new(),
         })
     })))
 }
@@ -237,6 +241,16 @@ pub fn parse_json_record(line: &str, path: &Path, lineno: u64, require_label: bo
         Some(serde_json::Value::Null) | None => format!("{}:{lineno}", path.display()),
         Some(v) => v.to_string(),
     };
+    let swaps = match obj.remove("swaps") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(v) => serde_json::from_value::<Vec<crate::spin::Swap>>(v)
+            .map_err(|e| Error::record(path, lineno, format!("bad \"swaps\" (expected [{{\"start\", \"end\", \"original\"}}]): {e}")))?,
+    };
+    if let Some(bad) =
+        swaps.iter().find(|w| w.start > w.end || w.end > text.len() || !text.is_char_boundary(w.start) || !text.is_char_boundary(w.end))
+    {
+        return Err(Error::record(path, lineno, format!("swap {}..{} is outside the text or splits a character", bad.start, bad.end)));
+    }
     let extra = obj
         .into_iter()
         .filter_map(|(k, v)| match v {
@@ -246,7 +260,7 @@ pub fn parse_json_record(line: &str, path: &Path, lineno: u64, require_label: bo
             _ => None,
         })
         .collect();
-    Ok(Record { id, text, label, extra, line: lineno })
+    Ok(Record { id, text, label, extra, line: lineno, swaps })
 }
 
 fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + Send>> {
@@ -269,7 +283,7 @@ fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + S
     }
     Ok(Box::new(files.into_iter().map(|(p, label)| {
         let text = read_text_file(&p)?.0;
-        Ok(Record { id: p.display().to_string(), text, label: Some(label), extra: BTreeMap::new(), line: 0 })
+        Ok(Record { id: p.display().to_string(), text, label: Some(label), extra: BTreeMap::new(), line: 0, swaps: Vec::new() })
     })))
 }
 

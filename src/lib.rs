@@ -29,6 +29,7 @@ pub mod features;
 pub mod model;
 pub mod pipeline;
 pub mod reference;
+pub mod report;
 pub mod spin;
 pub mod text;
 pub mod thesaurus;

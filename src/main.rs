@@ -40,9 +40,9 @@ enum Command {
         after_help = "Examples:\n  unspun train --data train.jsonl.gz --out model.json\n  unspun train --data train.csv --valid valid.csv --target-precision 0.99 --out model.json\n\nData: CSV with a header holding `text` and `label` (optional `id`; other columns kept for grouping),\nJSON Lines with the same fields, or a folder with spun/ and original/ subfolders of .txt files;\nany file may be gzip'd (.gz). Labels: spun/original, 1/0 or true/false, any case."
     )]
     Train(TrainArgs),
-    /// Evaluate a model on labeled data: precision, recall, F1, accuracy, ROC AUC, confusion matrix
+    /// Evaluate a model on labeled data: metrics, threshold sweep, slices, reports with plots
     #[command(
-        after_help = "Examples:\n  unspun eval --data test.jsonl.gz\n  unspun eval --data test.csv --model model.json --format json"
+        after_help = "Examples:\n  unspun eval --data test.jsonl.gz\n  unspun eval --data test.csv --model model.json --format json\n  unspun eval --data test.csv --group-by source --report out/\n  unspun eval --data valid.csv --target-precision 0.99 --save-model strict.json\n\nMetrics: precision, recall, F1, accuracy, ROC AUC, PR AUC, log loss, Brier score, confusion,\nrecall at 1% and 5% false positives; a sweep of thresholds; slices by length and --group-by."
     )]
     Eval(EvalArgs),
     /// Build the reference n-gram counts from corpora (needs the corpora; see data/README.md)
@@ -53,6 +53,14 @@ enum Command {
         after_help = "Example:\n  unspun corpus --source ../shared/data/enwiki2015-half.jsonl.gz --out build/corpus --profiles careful,phrase"
     )]
     Corpus(CorpusArgs),
+    /// Print the likely original wording of a spun text: confident suggestions applied
+    #[command(
+        after_help = "Examples:\n  unspun restore spun.txt              the text with confident suggestions applied\n  unspun restore --diff spun.txt       only what changed: [-spun-]{+likely original+}\n\nUseful for finding the source article of a spun copy: search for the restored phrases."
+    )]
+    Restore(RestoreArgs),
+    /// Measure how well --explain finds known swaps (data with gold `swaps`, as `unspun corpus` writes)
+    #[command(name = "eval-spans", after_help = "Example:\n  unspun eval-spans --data build/corpus/seen/test.jsonl.gz")]
+    EvalSpans(EvalSpansArgs),
     /// Write the feature vectors of labeled or unlabeled data as CSV (for analysis or other models)
     #[command(after_help = "Example:\n  unspun features --data test.jsonl.gz > features.csv")]
     Features(FeaturesArgs),
@@ -133,6 +141,10 @@ struct TrainArgs {
     /// L2 penalty on the standardised weights
     #[arg(long, default_value_t = 1.0)]
     alpha: f64,
+    /// Share of thesaurus heads hidden from most training documents' features, so the model does not
+    /// lean on synonym oddity alone (spinners with unknown thesauri); 0 turns it off
+    #[arg(long, default_value_t = pipeline::DEFAULT_THESAURUS_DROPOUT, value_name = "SHARE")]
+    thesaurus_dropout: f64,
     /// Free-form note stored in the model's training facts (e.g. the command used)
     #[arg(long)]
     note: Vec<String>,
@@ -149,11 +161,26 @@ struct EvalArgs {
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
     /// Decision threshold [default: the model's]
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", conflicts_with_all = ["target_precision", "target_recall"])]
     threshold: Option<f64>,
-    /// Output format (text or json)
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    /// Use the lowest threshold whose precision on these data reaches P (the most recall at that precision)
+    #[arg(long, value_name = "P", conflicts_with = "target_recall")]
+    target_precision: Option<f64>,
+    /// Use the highest threshold whose recall on these data reaches R (the fewest documents flagged)
+    #[arg(long, value_name = "R")]
+    target_recall: Option<f64>,
+    /// Write a copy of the model with the threshold used (with --threshold, --target-precision or --target-recall)
+    #[arg(long, value_name = "PATH")]
+    save_model: Option<PathBuf>,
+    /// Also report metrics for each value of this data column, e.g. `source` (repeatable)
+    #[arg(long, value_name = "COLUMN")]
+    group_by: Vec<String>,
+    /// Write report.md, metrics.json, metrics.csv, scores.csv, SVG plots and errors.html into this folder
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// Output format: aligned text, JSON, or CSV (one row per slice, `all` first)
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "csv"])]
+    format: String,
     #[command(flatten)]
     resources: ResourceArgs,
 }
@@ -178,8 +205,8 @@ struct ReferenceBuildArgs {
     /// Weight of the count lists relative to the corpora
     #[arg(long, default_value_t = 1.0)]
     counts_weight: f64,
-    /// Most entries kept for unigrams, bigrams and trigrams
-    #[arg(long, value_delimiter = ',', num_args = 3, value_name = "N,N,N")]
+    /// Most entries kept for unigrams, bigrams, trigrams and frames (left _ right)
+    #[arg(long, value_delimiter = ',', num_args = 4, value_name = "N,N,N,N")]
     max_entries: Option<Vec<usize>>,
     /// Count every document, not only the reference split
     #[arg(long)]
@@ -212,6 +239,33 @@ struct CorpusArgs {
 }
 
 #[derive(Args)]
+struct RestoreArgs {
+    /// Text files; `-` reads standard input [default: -]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Show only the changes, as [-spun-]{+likely original+} in context
+    #[arg(long)]
+    diff: bool,
+    /// Least oddity (nats) of a suggestion to apply
+    #[arg(long, default_value_t = pipeline::RESTORE_MIN_ODDITY)]
+    min_score: f64,
+    #[command(flatten)]
+    resources: ResourceArgs,
+}
+
+#[derive(Args)]
+struct EvalSpansArgs {
+    /// Labeled JSON Lines with `swaps` (repeatable)
+    #[arg(long, value_name = "PATH", required = true)]
+    data: Vec<PathBuf>,
+    /// Output format (text or json)
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    resources: ResourceArgs,
+}
+
+#[derive(Args)]
 struct FeaturesArgs {
     /// Data files (CSV, JSON Lines, folders; labels optional) (repeatable)
     #[arg(long, value_name = "PATH", required = true)]
@@ -233,6 +287,10 @@ struct SpinArgs {
     rate: Option<f64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also write, per document, the swapped byte spans of the output and what they replaced
+    /// (JSON Lines: {"id", "swaps": [{"start", "end", "original"}]})
+    #[arg(long, value_name = "PATH")]
+    alignment: Option<PathBuf>,
 }
 
 fn main() {
@@ -244,6 +302,8 @@ fn main() {
         Command::Reference(ReferenceCommand::Build(a)) => run_reference_build(a),
         Command::Corpus(a) => run_corpus(a),
         Command::Features(a) => run_features(a),
+        Command::Restore(a) => run_restore(a),
+        Command::EvalSpans(a) => run_eval_spans(a),
         Command::Spin(a) => run_spin(a),
     };
     if let Err(e) = result {
@@ -530,7 +590,10 @@ fn run_train(a: TrainArgs) -> Result<()> {
     let records = read_labeled(&a.data)?;
     let started = Instant::now();
     let bar = progress_bar(Some(records.len() as u64), "features");
-    let mut detector = pipeline::train(&records, &resources, &params, &a.data, &|n| bar.inc(n))?;
+    if !(0.0..1.0).contains(&a.thesaurus_dropout) {
+        bail!("--thesaurus-dropout must be in [0, 1), got {}", a.thesaurus_dropout);
+    }
+    let mut detector = pipeline::train(&records, &resources, &params, a.thesaurus_dropout, &a.data, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     let t = detector.training().clone();
     if !t.converged {
@@ -581,31 +644,54 @@ fn run_train(a: TrainArgs) -> Result<()> {
 }
 
 fn run_eval(a: EvalArgs) -> Result<()> {
+    for (flag, target) in [("--target-precision", a.target_precision), ("--target-recall", a.target_recall)] {
+        if let Some(t) = target.filter(|t| !(*t > 0.0 && *t <= 1.0)) {
+            bail!("{flag} must be above 0 and at most 1, got {t}");
+        }
+    }
+    if a.save_model.is_some() && a.threshold.is_none() && a.target_precision.is_none() && a.target_recall.is_none() {
+        bail!("--save-model writes the model with a new threshold: give --threshold, --target-precision or --target-recall");
+    }
     let detector = load_detector(a.model.as_deref(), a.threshold)?;
     let resources = load_resources(&a.resources)?;
     let records = read_labeled(&a.data)?;
     let bar = progress_bar(Some(records.len() as u64), "scoring");
     let ev = pipeline::evaluate(&records, &resources, &detector, &|n| bar.inc(n));
     bar.finish_and_clear();
-    let m = &ev.metrics;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match a.format {
-        Format::Json | Format::Jsonl => {
-            serde_json::to_writer_pretty(&mut out, m)?;
-            writeln!(out)?;
-        }
-        Format::Text => {
-            writeln!(out, "{} documents ({} spun, {} original), threshold {:.4}", m.n, m.spun, m.original, m.threshold)?;
-            writeln!(out, "  precision  {:.4}", m.precision)?;
-            writeln!(out, "  recall     {:.4}", m.recall)?;
-            writeln!(out, "  f1         {:.4}", m.f1)?;
-            writeln!(out, "  accuracy   {:.4}", m.accuracy)?;
-            writeln!(out, "  roc_auc    {}", m.roc_auc.map_or("n/a (one class)".into(), |v| format!("{v:.4}")))?;
-            writeln!(out, "  confusion          predicted spun  predicted original")?;
-            writeln!(out, "    spun             {:>14}  {:>18}", m.confusion.tp, m.confusion.fn_)?;
-            writeln!(out, "    original         {:>14}  {:>18}", m.confusion.fp, m.confusion.tn)?;
-        }
+    let (threshold, threshold_from) = if let Some(p) = a.target_precision {
+        let t = threshold_for_precision(&ev.scores, &ev.labels, p)
+            .with_context(|| format!("no threshold reaches precision {p} on these data"))?;
+        (t, format!("the lowest reaching precision {p} on these data"))
+    } else if let Some(r) = a.target_recall {
+        let t = unspun::eval::threshold_for_recall(&ev.scores, &ev.labels, r)
+            .with_context(|| format!("no threshold reaches recall {r} on these data"))?;
+        (t, format!("the highest reaching recall {r} on these data"))
+    } else if a.threshold.is_some() {
+        (detector.threshold(), "set with --threshold".to_string())
+    } else {
+        (detector.threshold(), "the model's".to_string())
+    };
+    let report = ev.report(&records, &a.group_by, threshold)?;
+    let data: Vec<String> = a.data.iter().map(|p| p.display().to_string()).collect();
+    if let Some(path) = &a.save_model {
+        let mut copy = detector.clone().with_threshold(threshold)?;
+        copy.training_mut().notes.insert("threshold_from".into(), json!(format!("unspun eval: {threshold_from} ({})", data.join(", "))));
+        copy.save(path)?;
+        eprintln!("wrote {} with threshold {threshold:.4} ({threshold_from})", path.display());
     }
+    if let Some(dir) = &a.report {
+        let model = a.model.as_ref().map_or_else(|| "the embedded default model".to_string(), |p| format!("`{}`", p.display()));
+        let about = unspun::report::About { data, model, threshold_from };
+        ev.write_report(dir, &records, &resources, &report, &about)?;
+        eprintln!("wrote the report to {}", dir.display());
+    }
+    let text = match a.format.as_str() {
+        "json" => unspun::report::json(&report),
+        "csv" => unspun::report::csv(&report),
+        _ => unspun::report::text(&report),
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }
@@ -619,7 +705,7 @@ fn run_reference_build(a: ReferenceBuildArgs) -> Result<()> {
     }
     let mut budget = Budget::default();
     if let Some(m) = &a.max_entries {
-        budget.max_entries = [m[0], m[1], m[2]];
+        budget.max_entries = [m[0], m[1], m[2], m[3]];
     }
     let opts =
         pipeline::ReferenceOptions { budget, counts: a.counts.clone(), counts_weight: a.counts_weight, all_documents: a.all_documents };
@@ -630,11 +716,12 @@ fn run_reference_build(a: ReferenceBuildArgs) -> Result<()> {
     reference.save(&a.out)?;
     let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
     eprintln!(
-        "counted {} words; kept {} unigrams, {} bigrams, {} trigrams; wrote {} ({:.1} MB) in {:.0}s",
+        "counted {} words; kept {} unigrams, {} bigrams, {} trigrams, {} frames; wrote {} ({:.1} MB) in {:.0}s",
         reference.tokens(),
         reference.entries(1),
         reference.entries(2),
         reference.entries(3),
+        reference.entries(4),
         a.out.display(),
         size as f64 / 1e6,
         started.elapsed().as_secs_f64()
@@ -670,14 +757,20 @@ fn run_spin(a: SpinArgs) -> Result<()> {
     let thesaurus = embedded::thesaurus(profile.thesaurus)?;
     let spinner = unspun::spin::Spinner::new(&thesaurus, profile);
     let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut alignment = Vec::new();
     for doc in read_documents(&a.paths)? {
         let spun = spinner.spin(&doc.text, a.seed);
         out.write_all(spun.text.as_bytes())?;
         if !spun.text.ends_with('\n') {
             writeln!(out)?;
         }
+        serde_json::to_writer(&mut alignment, &Alignment { id: &doc.id, swaps: &spun.swaps })?;
+        alignment.push(b'\n');
     }
     out.flush()?;
+    if let Some(path) = &a.alignment {
+        unspun::reference::write_atomically(path, &alignment)?;
+    }
     Ok(())
 }
 
@@ -703,5 +796,72 @@ fn run_features(a: FeaturesArgs) -> Result<()> {
         w.write_record(&fields)?;
     }
     w.flush()?;
+    Ok(())
+}
+
+/// One line of `spin --alignment` output.
+#[derive(serde::Serialize)]
+struct Alignment<'a> {
+    id: &'a str,
+    swaps: &'a [unspun::spin::Swap],
+}
+
+fn run_restore(a: RestoreArgs) -> Result<()> {
+    let resources = load_resources(&a.resources)?;
+    let extractor = resources.extractor();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for doc in read_documents(&a.paths)? {
+        let (restored, changes) = pipeline::restore(&extractor, &doc.text, a.min_score);
+        if !a.diff {
+            out.write_all(restored.as_bytes())?;
+            if !restored.ends_with('\n') {
+                writeln!(out)?;
+            }
+            continue;
+        }
+        writeln!(out, "{}: {} change(s)", doc.id, changes.len())?;
+        for c in &changes {
+            let line = doc.text[..c.start].matches('\n').count() + 1;
+            let before_start = doc.text[..c.start].rfind(['\n', '.', '!', '?']).map_or(0, |i| i + 1);
+            let after_end = doc.text[c.end..].find(['\n', '.', '!', '?']).map_or(doc.text.len(), |i| c.end + i + 1);
+            writeln!(
+                out,
+                "  line {line}: {}[-{}-]{{+{}+}}{}",
+                doc.text[before_start..c.start].trim_start(),
+                c.from,
+                c.to,
+                doc.text[c.end..after_end].trim_end()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
+    let resources = load_resources(&a.resources)?;
+    let records = read_labeled(&a.data)?;
+    let bar = progress_bar(Some(records.len() as u64), "explaining");
+    let r = pipeline::evaluate_spans(&records, &resources, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    if r.swaps == 0 {
+        bail!("no gold swaps in the data: evaluate spans on files written by `unspun corpus` (their spun records carry \"swaps\")");
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if a.format == Format::Text {
+        writeln!(out, "{} spun documents with {} known swaps; {} original documents", r.spun_documents, r.swaps, r.original_documents)?;
+        writeln!(out, "  swaps found by a span         {:.4}  ({} of {})", r.swap_recall, r.swaps_found, r.swaps)?;
+        writeln!(out, "  spans that are on a swap      {:.4}  ({} of {})", r.span_precision, r.spans_on_swaps, r.spans)?;
+        writeln!(
+            out,
+            "  suggestion = original word    {:.4}  ({} of {} found)",
+            r.suggestion_accuracy, r.suggestions_right, r.swaps_found
+        )?;
+        writeln!(out, "  spans per 100 original words  {:.3}", r.original_spans_per_100_words)?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, &r)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
     Ok(())
 }

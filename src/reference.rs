@@ -18,6 +18,11 @@ use crate::text::{normalize_into, tokenize};
 
 /// Highest n-gram order counted.
 pub const MAX_ORDER: usize = 3;
+/// Tables in a frozen store: unigrams, bigrams, trigrams, and frames (`left _ right`, the contexts
+/// of trigrams with their middle word left out).
+pub const TABLES: usize = MAX_ORDER + 1;
+/// Index of the frame table.
+const FRAMES: usize = MAX_ORDER;
 /// Quantisation steps per natural-log unit of a count: 8 gives counts within about 6%.
 pub const Q_SCALE: f64 = 8.0;
 const BUCKETS: usize = 1 << 16;
@@ -55,12 +60,32 @@ pub fn key(words: &[u64]) -> u64 {
     k
 }
 
-/// Count of one n-gram while building, with the hash of its first word (needed to count how many
-/// different words follow each word).
+/// Count of one n-gram while building, with what freezing needs to derive the "different words"
+/// counts: for bigrams the hash of the first word, for trigrams the key of its frame.
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     count: u64,
-    first: u64,
+    parent: u64,
+}
+
+/// The hash that stands for the gap in a frame key (`key(&[left, GAP, right])`).
+fn gap() -> u64 {
+    hash_word("\u{0}gap")
+}
+
+/// Key of the frame `left _ right`.
+#[inline]
+pub fn frame_key(left: u64, right: u64) -> u64 {
+    key(&[left, gap(), right])
+}
+
+/// What a tally remembers of its n-gram.
+fn parent_of(gram: &[u64]) -> u64 {
+    match gram.len() {
+        2 => gram[0],
+        3 => frame_key(gram[0], gram[2]),
+        _ => 0,
+    }
 }
 
 /// N-gram counts while building: exact 64-bit keys, exact counts.
@@ -84,7 +109,7 @@ impl Counter {
         let flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally>; MAX_ORDER]| {
             for n in 1..=MAX_ORDER {
                 for gram in run.windows(n) {
-                    orders[n - 1].entry(key(gram)).or_insert(Tally { count: 0, first: gram[0] }).count += 1;
+                    orders[n - 1].entry(key(gram)).or_insert_with(|| Tally { count: 0, parent: parent_of(gram) }).count += 1;
                 }
             }
             run.clear();
@@ -113,7 +138,8 @@ impl Counter {
             })
             .collect();
         if (1..=MAX_ORDER).contains(&hashes.len()) && count > 0 {
-            self.orders[hashes.len() - 1].entry(key(&hashes)).or_insert(Tally { count: 0, first: hashes[0] }).count += count;
+            self.orders[hashes.len() - 1].entry(key(&hashes)).or_insert_with(|| Tally { count: 0, parent: parent_of(&hashes) }).count +=
+                count;
         }
     }
 
@@ -123,11 +149,11 @@ impl Counter {
             if mine.len() < theirs.len() {
                 let small = std::mem::replace(mine, theirs);
                 for (k, t) in small {
-                    mine.entry(k).or_insert(Tally { count: 0, first: t.first }).count += t.count;
+                    mine.entry(k).or_insert(Tally { count: 0, parent: t.parent }).count += t.count;
                 }
             } else {
                 for (k, t) in theirs {
-                    mine.entry(k).or_insert(Tally { count: 0, first: t.first }).count += t.count;
+                    mine.entry(k).or_insert(Tally { count: 0, parent: t.parent }).count += t.count;
                 }
             }
         }
@@ -150,30 +176,38 @@ impl Counter {
         self.orders[n - 1].len()
     }
 
-    /// Freezes the counts into a query-time store, keeping for each order the most frequent n-grams
+    /// Freezes the counts into a query-time store, keeping for each table the most frequent entries
     /// that fit `budget` (whole count levels only, so the result does not depend on hash order).
     pub fn freeze(&self, budget: &Budget, sources: Vec<String>) -> Reference {
-        let mut tables = Vec::with_capacity(MAX_ORDER);
-        let mut min_counts = Vec::with_capacity(MAX_ORDER);
-        // How many different words follow each word (before pruning): the Witten-Bell weight of
-        // the unseen continuations.
+        // How many different words follow each word, and fill each frame (before pruning): the
+        // Witten-Bell weights of unseen continuations and fillers.
         let mut followers: HashMap<u64, u64> = HashMap::new();
         for t in self.orders[1].values() {
-            *followers.entry(t.first).or_insert(0) += 1;
+            *followers.entry(t.parent).or_insert(0) += 1;
         }
-        for (n, counts) in self.orders.iter().enumerate() {
-            let max_entries = budget.max_entries[n];
-            let min_count = min_count_within(counts, max_entries, budget.min_count[n]);
-            let mut entries: Vec<(u32, u8, u8)> = counts
+        let mut frames: HashMap<u64, (u64, u64)> = HashMap::new();
+        for t in self.orders[2].values() {
+            let f = frames.entry(t.parent).or_insert((0, 0));
+            f.0 += t.count;
+            f.1 += 1;
+        }
+        let lists: [Vec<(u64, u64, u64)>; TABLES] = [
+            self.orders[0].iter().map(|(&k, t)| (k, t.count, followers.get(&k).copied().unwrap_or(0))).collect(),
+            self.orders[1].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
+            self.orders[2].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
+            frames.iter().map(|(&k, &(c, t))| (k, c, t)).collect(),
+        ];
+        let mut tables = Vec::with_capacity(TABLES);
+        let mut min_counts = Vec::with_capacity(TABLES);
+        for (n, list) in lists.iter().enumerate() {
+            let min_count = min_count_within(list, budget.max_entries[n], budget.min_count[n]);
+            let mut entries: Vec<(u32, u8, u8)> = list
                 .iter()
-                .filter(|&(_, t)| t.count >= min_count)
-                .map(|(&k, t)| {
-                    let types = if n == 0 { quantize(followers.get(&k).copied().unwrap_or(0) as f64) } else { 0 };
-                    (fingerprint(k), quantize(t.count as f64), types)
-                })
+                .filter(|&&(_, c, _)| c >= min_count)
+                .map(|&(k, c, t)| (fingerprint(k), quantize(c as f64), quantize(t as f64)))
                 .collect();
             entries.sort_unstable();
-            // Two keys with one fingerprint: keep the larger count.
+            // Two keys with one fingerprint: keep the larger values.
             entries.dedup_by(|later, earlier| {
                 if later.0 == earlier.0 {
                     earlier.1 = earlier.1.max(later.1);
@@ -183,10 +217,11 @@ impl Counter {
                     false
                 }
             });
-            tables.push(Table::from_sorted(&entries, n == 0));
+            tables.push(Table::from_sorted(&entries, n == 0 || n == FRAMES));
             min_counts.push(min_count);
         }
-        let totals: Vec<f64> = self.orders.iter().map(|m| m.values().map(|t| t.count).sum::<u64>() as f64).collect();
+        let mut totals: Vec<f64> = self.orders.iter().map(|m| m.values().map(|t| t.count).sum::<u64>() as f64).collect();
+        totals.push(totals[MAX_ORDER - 1]);
         let header = Header {
             format: FORMAT.to_string(),
             version: VERSION,
@@ -204,22 +239,22 @@ impl Counter {
 /// How much of the counts to keep when freezing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
-    /// Most entries kept per order (unigrams, bigrams, trigrams). Defaults to 600k, 3.5M, 2.5M:
-    /// three bytes an entry keeps the shipped file near 20 MB.
-    pub max_entries: [usize; MAX_ORDER],
-    /// Fewest occurrences an n-gram needs to be kept, per order. Defaults to 2, 2, 2.
-    pub min_count: [u64; MAX_ORDER],
+    /// Most entries kept per table (unigrams, bigrams, trigrams, frames). Defaults to 600k, 3.5M,
+    /// 2.5M, 2.5M: three or four bytes an entry keeps the shipped file near 25 MB.
+    pub max_entries: [usize; TABLES],
+    /// Fewest occurrences an entry needs to be kept, per table. Defaults to 2 each.
+    pub min_count: [u64; TABLES],
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { max_entries: [600_000, 3_500_000, 2_500_000], min_count: [2, 2, 2] }
+        Budget { max_entries: [600_000, 3_500_000, 2_500_000, 2_500_000], min_count: [2; TABLES] }
     }
 }
 
 /// The smallest count `c >= floor` such that the n-grams counted at least `c` times fit `max_entries`.
-fn min_count_within(counts: &HashMap<u64, Tally>, max_entries: usize, floor: u64) -> u64 {
-    let mut by_count: Vec<u64> = counts.values().map(|t| t.count).filter(|&c| c >= floor).collect();
+fn min_count_within(list: &[(u64, u64, u64)], max_entries: usize, floor: u64) -> u64 {
+    let mut by_count: Vec<u64> = list.iter().map(|&(_, c, _)| c).filter(|&c| c >= floor).collect();
     if by_count.len() <= max_entries {
         return floor.max(1);
     }
@@ -246,12 +281,13 @@ struct Table {
     offsets: Vec<u32>,
     low: Vec<u16>,
     q: Vec<u8>,
-    /// Unigrams only: quantised number of different words seen after the word (else empty).
-    followers: Vec<u8>,
+    /// Unigrams: quantised number of different words seen after the word; frames: of different
+    /// words seen in the gap. Empty for the other tables.
+    types: Vec<u8>,
 }
 
 impl Table {
-    fn from_sorted(entries: &[(u32, u8, u8)], with_followers: bool) -> Table {
+    fn from_sorted(entries: &[(u32, u8, u8)], with_types: bool) -> Table {
         let mut offsets = vec![0u32; BUCKETS + 1];
         for &(fp, _, _) in entries {
             offsets[(fp >> 16) as usize + 1] += 1;
@@ -263,7 +299,7 @@ impl Table {
             offsets,
             low: entries.iter().map(|&(fp, _, _)| fp as u16).collect(),
             q: entries.iter().map(|&(_, q, _)| q).collect(),
-            followers: if with_followers { entries.iter().map(|&(_, _, t)| t).collect() } else { Vec::new() },
+            types: if with_types { entries.iter().map(|&(_, _, t)| t).collect() } else { Vec::new() },
         }
     }
 
@@ -332,7 +368,15 @@ impl Reference {
     #[inline]
     pub fn followers(&self, word: u64) -> f64 {
         let t = &self.tables[0];
-        t.find(word).map_or(0.0, |i| self.levels[t.followers[i] as usize])
+        t.find(word).map_or(0.0, |i| self.levels[t.types[i] as usize])
+    }
+
+    /// Approximate occurrences of the frame `left _ right` (any word in the gap) and number of
+    /// different words seen in its gap; (0, 0) when unseen.
+    #[inline]
+    pub fn frame(&self, left: u64, right: u64) -> (f64, f64) {
+        let t = &self.tables[FRAMES];
+        t.find(frame_key(left, right)).map_or((0.0, 0.0), |i| (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]))
     }
 
     /// Approximate count of a normalised word.
@@ -345,7 +389,7 @@ impl Reference {
         self.header.totals.get(n - 1).copied().unwrap_or(0.0).max(1.0)
     }
 
-    /// Number of entries kept for order `n` (1-based).
+    /// Number of entries kept in table `n` (1-based: unigrams, bigrams, trigrams, frames).
     pub fn entries(&self, n: usize) -> usize {
         self.tables.get(n - 1).map_or(0, Table::len)
     }
@@ -377,7 +421,7 @@ impl Reference {
                 out.extend_from_slice(&l.to_le_bytes());
             }
             out.extend_from_slice(&t.q);
-            out.extend_from_slice(&t.followers);
+            out.extend_from_slice(&t.types);
         }
         let crc = crc32fast::hash(&out);
         out.extend_from_slice(&crc.to_le_bytes());
@@ -411,17 +455,17 @@ impl Reference {
         if header.format != FORMAT {
             return Err(bad(&format!("format is {:?}, expected {FORMAT:?}", header.format)));
         }
-        let mut tables = Vec::with_capacity(MAX_ORDER);
-        for order in 1..=MAX_ORDER {
+        let mut tables = Vec::with_capacity(TABLES);
+        for index in 0..TABLES {
             let n = r.u32()? as usize;
             let offsets: Vec<u32> = r.take(4 * (BUCKETS + 1))?.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
             let low: Vec<u16> = r.take(2 * n)?.chunks_exact(2).map(|c| u16::from_le_bytes(c.try_into().unwrap())).collect();
             let q = r.take(n)?.to_vec();
-            let followers = if order == 1 { r.take(n)?.to_vec() } else { Vec::new() };
+            let types = if index == 0 || index == FRAMES { r.take(n)?.to_vec() } else { Vec::new() };
             if offsets[BUCKETS] as usize != n || offsets.windows(2).any(|w| w[0] > w[1]) {
                 return Err(bad("inconsistent bucket offsets"));
             }
-            tables.push(Table { offsets, low, q, followers });
+            tables.push(Table { offsets, low, q, types });
         }
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the last table"));
@@ -494,7 +538,7 @@ mod tests {
         let mut c = Counter::new();
         c.add_text("The foreign minister met the press. The foreign minister left.");
         c.add_text("A foreign minister spoke");
-        c.freeze(&Budget { max_entries: [100, 100, 100], min_count: [1, 1, 1] }, vec!["test".into()])
+        c.freeze(&Budget { max_entries: [100; TABLES], min_count: [1; TABLES] }, vec!["test".into()])
     }
 
     #[test]
@@ -511,15 +555,20 @@ mod tests {
         assert_eq!(r.followers(hash_word("foreign")), 1.0);
         assert!((r.followers(hash_word("the")) - 2.0).abs() < 0.2);
         assert_eq!(r.followers(hash_word("press")), 0.0);
+        // "the _ minister" was filled twice, by one word; "a _ minister" once
+        let (count, types) = r.frame(hash_word("the"), hash_word("minister"));
+        assert!((count - 2.0).abs() < 0.2 && types == 1.0, "{count} {types}");
+        assert_eq!(r.frame(hash_word("press"), hash_word("foreign")), (0.0, 0.0));
+        // "press. The foreign"
     }
 
     #[test]
     fn budget_keeps_whole_count_levels() {
         let mut c = Counter::new();
         c.add_text("a a a b b c");
-        let r = c.freeze(&Budget { max_entries: [2, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        let r = c.freeze(&Budget { max_entries: [2, 10, 10, 10], min_count: [1; TABLES] }, vec![]);
         assert_eq!(r.entries(1), 2);
-        let r = c.freeze(&Budget { max_entries: [1, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        let r = c.freeze(&Budget { max_entries: [1, 10, 10, 10], min_count: [1; TABLES] }, vec![]);
         assert_eq!(r.entries(1), 1);
         assert!(r.count(&words("a")) > 0.0 && r.count(&words("b")) == 0.0);
     }
@@ -546,7 +595,7 @@ mod tests {
         b.add_text("deep learning works");
         b.add_ngram("deep learning", 5);
         a.merge(b);
-        let r = a.freeze(&Budget { max_entries: [10, 10, 10], min_count: [1, 1, 1] }, vec![]);
+        let r = a.freeze(&Budget { max_entries: [10; TABLES], min_count: [1; TABLES] }, vec![]);
         assert!((r.count(&words("deep learning")) - 7.0).abs() < 0.5);
         assert_eq!(a.documents(), 2);
     }

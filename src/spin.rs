@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::reference::hash_word;
 use crate::text::{normalize_into, tokenize, Case, STOPWORDS};
@@ -71,7 +71,7 @@ pub fn profile(name: &str) -> Option<&'static Profile> {
 }
 
 /// One swap, as byte offsets into the spun text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Swap {
     pub start: usize,
     pub end: usize,

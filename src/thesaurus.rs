@@ -178,6 +178,15 @@ impl Thesaurus {
         Vec::new()
     }
 
+    /// A copy without the synonyms of a pseudo-random `share` of the heads (chosen by a hash of the
+    /// head and `seed`). Training on features computed with such copies teaches a model that a
+    /// spinner's thesaurus may be one the detector does not know.
+    pub fn without_share(&self, share: f64, seed: u64) -> Thesaurus {
+        let cut = (share.clamp(0.0, 1.0) * 10_000.0) as u64;
+        let synonyms = self.synonyms.iter().filter(|(&k, _)| key(&[k, seed]) % 10_000 >= cut).map(|(&k, v)| (k, v.clone())).collect();
+        Thesaurus { phrases: self.phrases.clone(), index: self.index.clone(), synonyms, sources: self.sources.clone() }
+    }
+
     /// True when the head has at least one synonym.
     pub fn contains_words(&self, words: &[u64]) -> bool {
         self.synonyms.contains_key(&key(words))

@@ -206,3 +206,95 @@ fn spin_is_reproducible_and_help_has_examples() {
     let o = run(&["score", "--help"], None);
     assert!(stdout(&o).contains("Examples:") && stdout(&o).contains("--jsonl"));
 }
+
+#[test]
+fn restore_applies_confident_suggestions() {
+    let text = "The overseas minister said on Monday that the Related Press would publish the report about struggle crimes.";
+    let o = run(&["restore", "-"], Some(text));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim_end(),
+        "The foreign minister said on Monday that the Associated Press would publish the report about war crimes."
+    );
+    let o = run(&["restore", "--diff", "-"], Some(text));
+    let diff = stdout(&o);
+    assert!(diff.starts_with("-: 3 change(s)"), "{diff}");
+    assert!(diff.contains("The [-overseas-]{+foreign+} minister said"), "{diff}");
+    // an original text is mostly left alone: of its 147 words at most 2 change (today "invest in"
+    // becomes "put in" and "reading programs" "time programs": frequent synonyms that the bigram
+    // model prefers; a regression here means more false restores)
+    let o = run(&["restore", "--diff", "data/samples/original.txt"], None);
+    let changes: usize = stdout(&o).split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(changes <= 2, "{}", stdout(&o));
+}
+
+/// A gold swap: byte span of the spun text and the original wording.
+type Swap = (usize, usize, String);
+
+#[test]
+fn span_evaluation_matches_a_count_from_the_alignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jsonl = String::new();
+    let mut gold: Vec<(String, Vec<Swap>)> = Vec::new();
+    for (i, original) in ORIGINALS.iter().enumerate().take(8) {
+        let src = dir.path().join(format!("{i}.txt"));
+        std::fs::write(&src, original).unwrap();
+        let align = dir.path().join(format!("{i}.align"));
+        let o = run(
+            &[
+                "spin",
+                "--profile",
+                "careful",
+                "--rate",
+                "0.4",
+                "--seed",
+                &i.to_string(),
+                "--alignment",
+                align.to_str().unwrap(),
+                src.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let spun = stdout(&o).trim_end().to_string();
+        let line: Value = serde_json::from_str(std::fs::read_to_string(&align).unwrap().trim()).unwrap();
+        let swaps: Vec<Swap> = line["swaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (w["start"].as_u64().unwrap() as usize, w["end"].as_u64().unwrap() as usize, w["original"].as_str().unwrap().to_string())
+            })
+            .collect();
+        for (s, e, orig) in &swaps {
+            assert_ne!(&spun[*s..*e], orig, "alignment offsets point at the replacement");
+        }
+        jsonl += &(serde_json::json!({"id": i, "text": spun, "label": "spun", "swaps": line["swaps"]}).to_string() + "\n");
+        gold.push((spun, swaps));
+    }
+    let data = dir.path().join("spun.jsonl");
+    std::fs::write(&data, &jsonl).unwrap();
+    let o = run(&["eval-spans", "--data", data.to_str().unwrap(), "--format", "json"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = json(&o);
+    // Count by hand from `score --explain` spans and the alignment.
+    let (mut swaps, mut found, mut right) = (0, 0, 0);
+    for (text, ws) in &gold {
+        let o = run(&["score", "--explain", "--format", "json", "-"], Some(text));
+        let spans = json(&o)[0]["spans"].as_array().unwrap().clone();
+        for (s, e, orig) in ws {
+            swaps += 1;
+            let hit = spans.iter().find(|sp| (sp["start"].as_u64().unwrap() as usize) < *e && *s < sp["end"].as_u64().unwrap() as usize);
+            if let Some(sp) = hit {
+                found += 1;
+                if sp["suggestion"].as_str().unwrap().eq_ignore_ascii_case(orig) {
+                    right += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(r["swaps"], swaps);
+    assert_eq!(r["swaps_found"], found);
+    assert_eq!(r["suggestions_right"], right);
+    assert!(found * 2 > swaps, "explanations find most swaps of a 40% careful spin: {found} of {swaps}");
+}
