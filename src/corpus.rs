@@ -147,7 +147,13 @@ fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
     let name = path.to_string_lossy().to_lowercase();
     let delimiter = if name.trim_end_matches(".gz").ends_with(".tsv") { b'\t' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(open(path)?);
-    let headers = reader.headers().map_err(|e| Error::record(path, 1, format!("cannot read the CSV header: {e}")))?.clone();
+    let headers = reader.headers().map_err(|e| Error::record(path, 1, format!("cannot read the CSV header: {}", csv_problem(&e))))?.clone();
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(Error::Invalid(format!(
+            "{}: the file is empty: expected a CSV header with `text` and `label` columns, then one row per document",
+            path.display()
+        )));
+    }
     let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let found = || headers.iter().collect::<Vec<_>>().join(", ");
     let text_col =
@@ -161,7 +167,7 @@ fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
     Ok(Box::new(reader.into_records().map(move |row| {
         let row = row.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            Error::record(&path, line, format!("malformed CSV row: {e}"))
+            Error::record(&path, line, format!("malformed CSV row: {}", csv_problem(&e)))
         })?;
         let line = row.position().map_or(0, |p| p.line());
         let label = match label_col.map(|c| &row[c]) {
@@ -191,23 +197,83 @@ fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
     })))
 }
 
-/// Streams JSON Lines records (`{"text": ..., "label": ..., "id": ...}`); blank lines are skipped.
+/// What is wrong in a CSV error, without the position (errors name the line already).
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("{len} field(s) where the header has {expected_len} (a quote left open, or a comma in an unquoted field?)")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("invalid UTF-8 in field {} (save the file as UTF-8)", err.field() + 1)
+        }
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Streams JSON Lines records (`{"text": ..., "label": ..., "id": ...}`); blank lines and a
+/// UTF-8 byte-order mark are skipped.
 pub fn read_jsonl(
     reader: impl BufRead + Send + 'static,
     path: PathBuf,
     require_label: bool,
 ) -> impl Iterator<Item = Result<Record>> + Send {
-    reader.lines().enumerate().filter_map(move |(i, line)| {
+    reader.split(b'\n').enumerate().filter_map(move |(i, line)| {
         let lineno = i as u64 + 1;
-        let line = match line {
-            Ok(l) => l,
+        let line = match line.map(String::from_utf8) {
+            Ok(Ok(l)) => l,
+            Ok(Err(e)) => {
+                let at = e.utf8_error().valid_up_to();
+                return Some(Err(Error::record(&path, lineno, format!("invalid UTF-8 at byte {at} of the line (save the file as UTF-8)"))));
+            }
             Err(e) => return Some(Err(Error::record(&path, lineno, format!("cannot read: {e}")))),
         };
+        let line = if lineno == 1 { line.trim_start_matches(BOM) } else { &line };
         if line.trim().is_empty() {
             return None;
         }
-        Some(parse_json_record(&line, &path, lineno, require_label))
+        Some(parse_json_record(line, &path, lineno, require_label))
     })
+}
+
+/// The byte-order mark some editors put at the start of UTF-8 files.
+pub const BOM: char = '\u{feff}';
+
+/// Replaces the `\uXXXX` escapes of lone UTF-16 surrogates (which JSON writers such as Python's
+/// emit for broken text, and which cannot be decoded) with `\ufffd`; `None` when there are none.
+pub fn repair_lone_surrogates(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let hex_at = |i: usize| -> Option<u32> {
+        let digits = b.get(i + 2..i + 6)?;
+        if b[i] != b'\\' || b[i + 1] != b'u' || !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut repaired = false;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match hex_at(i) {
+            Some(0xd800..=0xdbff) if hex_at(i + 6).is_some_and(|low| (0xdc00..=0xdfff).contains(&low)) => i += 12,
+            Some(0xd800..=0xdfff) => {
+                out.push_str(&line[copied..i]);
+                out.push_str("\\ufffd");
+                repaired = true;
+                i += 6;
+                copied = i;
+            }
+            Some(_) => i += 6,
+            None => i += 2, // any other escape, e.g. `\\` (so that `\\ud800` is text, not an escape)
+        }
+    }
+    out.push_str(&line[copied..]);
+    repaired.then_some(out)
 }
 
 /// Parses one JSON object into a record.
@@ -283,6 +349,7 @@ fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + S
     }
     Ok(Box::new(files.into_iter().map(|(p, label)| {
         let text = read_text_file(&p)?.0;
+        let text = if crate::html::is_html_path(&p) { crate::html::strip(&text) } else { text };
         Ok(Record { id: p.display().to_string(), text, label: Some(label), extra: BTreeMap::new(), line: 0, swaps: Vec::new() })
     })))
 }
@@ -295,11 +362,37 @@ pub fn is_text_file(path: &Path) -> bool {
     [".txt", ".md", ".html", ".htm"].iter().any(|e| name.ends_with(e))
 }
 
-/// Reads a whole text file (gzip'd or not). Invalid UTF-8 is decoded lossily; the flag says so.
+/// Reads a whole text file (gzip'd or not) with [`decode_text`]; the flag says that invalid UTF-8
+/// was replaced.
 pub fn read_text_file(path: &Path) -> Result<(String, bool)> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
-    Ok(decode_lossy(bytes))
+    Ok(decode_text(bytes))
+}
+
+/// Decodes a whole document: UTF-16 when it starts with a UTF-16 byte-order mark (as Windows
+/// editors save "Unicode" text), otherwise UTF-8 without its byte-order mark; invalid sequences are
+/// replaced and the flag says so.
+pub fn decode_text(bytes: Vec<u8>) -> (String, bool) {
+    let utf16 = |bytes: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units = bytes.chunks(2).map(|c| if c.len() == 2 { unit([c[0], c[1]]) } else { 0xfffd });
+        let mut lossy = bytes.len() % 2 == 1;
+        let text = char::decode_utf16(units)
+            .map(|c| {
+                c.unwrap_or_else(|_| {
+                    lossy = true;
+                    '\u{fffd}'
+                })
+            })
+            .collect();
+        (text, lossy)
+    };
+    match bytes.as_slice() {
+        [0xff, 0xfe, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xfe, 0xff, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        [0xef, 0xbb, 0xbf, ..] => decode_lossy(bytes[3..].to_vec()),
+        _ => decode_lossy(bytes),
+    }
 }
 
 /// Decodes bytes as UTF-8, replacing invalid sequences; the flag is true when any were replaced.
@@ -378,6 +471,39 @@ mod tests {
         let n = 20_000;
         let reference = (0..n).filter(|i| Split::of(&format!("doc-{i}")) == Split::Reference).count();
         assert!((reference as f64 / n as f64 - 0.7).abs() < 0.02, "{reference}");
+    }
+
+    #[test]
+    fn empty_csv_and_bom_jsonl() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "e.csv", "");
+        assert!(read(&p, true)
+            .err()
+            .unwrap()
+            .to_string()
+            .ends_with("e.csv: the file is empty: expected a CSV header with `text` and `label` columns, then one row per document"));
+        let p = write(dir.path(), "b.jsonl", "\u{feff}{\"text\": \"A b.\", \"label\": 0}\n");
+        let recs: Vec<Record> = read(&p, true).unwrap().collect::<Result<_>>().unwrap();
+        assert_eq!(recs[0].text, "A b.");
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_repaired_and_pairs_kept() {
+        assert_eq!(repair_lone_surrogates(r#"{"text": "a \ud800 b"}"#).as_deref(), Some(r#"{"text": "a \ufffd b"}"#));
+        assert_eq!(repair_lone_surrogates(r#""\udc00\ud83d""#).as_deref(), Some(r#""\ufffd\ufffd""#));
+        assert_eq!(repair_lone_surrogates(r#""\ud83d\ude00 \u00e9 \\ud800 é""#), None);
+        assert_eq!(repair_lone_surrogates(r"\ud8"), None);
+    }
+
+    #[test]
+    fn text_in_utf16_or_with_a_byte_order_mark() {
+        let le: Vec<u8> = [0xff, 0xfe].into_iter().chain("Hé ✓".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(decode_text(le), ("Hé ✓".to_string(), false));
+        let be: Vec<u8> = [0xfe, 0xff].into_iter().chain("Hé".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode_text(be), ("Hé".to_string(), false));
+        assert_eq!(decode_text(vec![0xff, 0xfe, 0x00, 0xd8, 0x41]), ("\u{fffd}\u{fffd}".to_string(), true));
+        assert_eq!(decode_text(b"\xef\xbb\xbfHi".to_vec()), ("Hi".to_string(), false));
+        assert_eq!(decode_text(b"caf\xe9".to_vec()), ("caf\u{fffd}".to_string(), true));
     }
 
     #[test]

@@ -7,12 +7,10 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// (The cause is part of the message, not a `source()`, so that printing the error chain does
+    /// not repeat it.)
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     /// A record in a data file is malformed (`line` is 1-based: the line of a JSONL/CSV file, or 0 when unknown).
     #[error("{path}:{line}: {message}")]
     Record { path: PathBuf, line: u64, message: String },
@@ -29,7 +27,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), cause: source }
     }
     pub(crate) fn record(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {
         Error::Record { path: path.into(), line, message: message.into() }

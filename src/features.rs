@@ -6,9 +6,9 @@
 
 use std::collections::HashSet;
 
-use crate::reference::{hash_word, Reference};
+use crate::reference::{hash_word, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
-use crate::thesaurus::{Phrase, Thesaurus};
+use crate::thesaurus::{Inflected, Phrase, Thesaurus};
 
 /// Oddity (nats) above which a word counts as somewhat odd.
 pub const ODDITY_LOW: f64 = 1.5;
@@ -241,8 +241,38 @@ pub struct Analysis {
 pub struct FeatureExtractor<'r> {
     reference: &'r Reference,
     thesaurus: &'r Thesaurus,
-    stopwords: HashSet<u64>,
+    stopwords: HashSet<u64, KeyHasher>,
     total: f64,
+}
+
+/// A synonym considered in place of a candidate: the thesaurus's own, or one inflected like the
+/// candidate.
+enum Choice<'t> {
+    Direct(&'t Phrase),
+    Inflected(Inflected<'t>),
+}
+
+impl Choice<'_> {
+    fn words(&self) -> &[u64] {
+        match self {
+            Choice::Direct(p) => &p.words,
+            Choice::Inflected(i) => i.words(),
+        }
+    }
+    fn text(&self) -> String {
+        match self {
+            Choice::Direct(p) => p.text.to_string(),
+            Choice::Inflected(i) => i.text(),
+        }
+    }
+}
+
+/// A candidate's neighbour word, with what every synonym's fit needs of it.
+struct Neighbour {
+    hash: u64,
+    count: f64,
+    /// Different words seen after it (only used for a left neighbour).
+    followers: f64,
 }
 
 /// Per-word facts used by several statistics.
@@ -312,16 +342,15 @@ impl<'r> FeatureExtractor<'r> {
                 continue;
             }
             let prev = &words[i - 1];
-            let c2 = self.reference.count(&[prev.hash, w.hash]);
+            let (lp, seen) = self.ln_next(prev.hash, prev.count, w.hash, w.count);
             s.pairs += 1;
-            if c2 <= 0.0 {
+            if !seen {
                 s.pairs_unseen += 1;
             }
-            let lp = self.ln_next(prev.hash, prev.count, w.hash, w.count);
             s.logprob.push(lp);
             let assoc = lp - self.p_word(w.count).ln();
             s.assoc.push(assoc);
-            pair_at[i] = Some((c2 > 0.0, assoc));
+            pair_at[i] = Some((seen, assoc));
             if i >= 2 && !tokens[i - 1].is_break_before && words[i - 2].count > 0.0 {
                 s.triples += 1;
                 if self.reference.count(&[words[i - 2].hash, prev.hash, w.hash]) <= 0.0 {
@@ -380,37 +409,38 @@ impl<'r> FeatureExtractor<'r> {
     }
 
     /// Smoothed ln P(next | word) (Witten–Bell: the unseen continuations of `word` get the weight
-    /// of the number of different words seen after it).
+    /// of the number of different words seen after it, `types`), and whether the pair was seen.
     #[inline]
-    fn ln_next(&self, word: u64, word_count: f64, next: u64, next_count: f64) -> f64 {
-        let types = self.reference.followers(word).max(1.0);
-        ((self.reference.count(&[word, next]) + types * self.p_word(next_count)) / (word_count + types)).ln()
+    fn ln_next_with(&self, types: f64, word: u64, word_count: f64, next: u64, next_count: f64) -> (f64, bool) {
+        let c = self.reference.count(&[word, next]);
+        let types = types.max(1.0);
+        (((c + types * self.p_word(next_count)) / (word_count + types)).ln(), c > 0.0)
+    }
+
+    /// [`Self::ln_next_with`] looking up the number of different followers of `word`.
+    #[inline]
+    fn ln_next(&self, word: u64, word_count: f64, next: u64, next_count: f64) -> (f64, bool) {
+        self.ln_next_with(self.reference.followers(word), word, word_count, next, next_count)
     }
 
     /// How well a candidate (one or more words) fits between its neighbours: the log-probability of
     /// `left candidate right` under the smoothed bigram model given `left` (from the unigram
     /// probability of the first word when there is no left neighbour). A phrase's inner transitions
     /// count too: an incoherent phrase ("bodily property") fits badly. Also says whether either
-    /// neighbour pair was seen at all.
-    fn fit(&self, left: Option<(u64, f64)>, right: Option<(u64, f64)>, words: &[u64]) -> (f64, bool) {
-        let mut seen = false;
-        let mut prev = self.reference.count(&[words[0]]);
-        let mut fit = match left {
-            Some((l, cl)) => {
-                seen |= self.reference.count(&[l, words[0]]) > 0.0;
-                self.ln_next(l, cl, words[0], prev)
-            }
-            None => self.p_word(prev).ln(),
+    /// neighbour pair was seen at all. `counts` are the candidate words' reference counts.
+    fn fit(&self, left: Option<&Neighbour>, right: Option<&Neighbour>, words: &[u64], counts: &[f64]) -> (f64, bool) {
+        let (mut fit, mut seen) = match left {
+            Some(l) => self.ln_next_with(l.followers, l.hash, l.count, words[0], counts[0]),
+            None => (self.p_word(counts[0]).ln(), false),
         };
-        for pair in words.windows(2) {
-            let cw = self.reference.count(&[pair[1]]);
-            fit += self.ln_next(pair[0], prev, pair[1], cw);
-            prev = cw;
+        for k in 1..words.len() {
+            fit += self.ln_next(words[k - 1], counts[k - 1], words[k], counts[k]).0;
         }
-        if let Some((r, cr)) = right {
-            let last = words[words.len() - 1];
-            seen |= self.reference.count(&[last, r]) > 0.0;
-            fit += self.ln_next(last, prev, r, cr);
+        if let Some(r) = right {
+            let last = words.len() - 1;
+            let (lp, s) = self.ln_next(words[last], counts[last], r.hash, r.count);
+            seen |= s;
+            fit += lp;
         }
         (fit, seen)
     }
@@ -431,32 +461,53 @@ impl<'r> FeatureExtractor<'r> {
                 let head: Vec<u64> = words[i..j].iter().map(|w| w.hash).collect();
                 // A head's own synonyms, or, for a single inflected word, its base form's
                 // synonyms inflected the same way.
-                let inflected: Vec<Phrase>;
-                let synonyms: Vec<&Phrase> = if self.thesaurus.contains_words(&head) {
-                    self.thesaurus.synonyms_of_words(&head).collect()
+                let synonyms: Vec<Choice<'_>> = if self.thesaurus.contains_words(&head) {
+                    self.thesaurus.synonyms_of_words(&head).map(Choice::Direct).collect()
                 } else if len == 1 {
                     normalize_into(tokens[i].as_str(text), &mut norm);
-                    inflected = self.thesaurus.inflected_synonyms(&norm);
-                    inflected.iter().collect()
+                    self.thesaurus.inflected_synonyms(&norm).into_iter().map(Choice::Inflected).collect()
                 } else {
                     Vec::new()
                 };
                 if synonyms.is_empty() {
                     continue;
                 }
-                let left =
-                    (i > 0 && !tokens[i].is_break_before && words[i - 1].count > 0.0).then(|| (words[i - 1].hash, words[i - 1].count));
-                let right = (j < n && !tokens[j].is_break_before && words[j].count > 0.0).then(|| (words[j].hash, words[j].count));
+                let left = (i > 0 && !tokens[i].is_break_before && words[i - 1].count > 0.0).then(|| Neighbour {
+                    hash: words[i - 1].hash,
+                    count: words[i - 1].count,
+                    followers: self.reference.followers(words[i - 1].hash),
+                });
+                let right = (j < n && !tokens[j].is_break_before && words[j].count > 0.0).then(|| Neighbour {
+                    hash: words[j].hash,
+                    count: words[j].count,
+                    followers: 0.0,
+                });
                 if left.is_none() && right.is_none() {
                     continue;
                 }
-                let (own, _) = self.fit(left, right, &head);
-                let mut best: Option<(f64, &Phrase)> = None;
-                for syn in synonyms {
-                    if syn.words.iter().any(|&w| self.reference.count(&[w]) < MIN_SUGGESTION_COUNT) {
+                let mut counts = [0.0; crate::thesaurus::MAX_PHRASE_WORDS];
+                for (c, w) in counts.iter_mut().zip(&words[i..j]) {
+                    *c = w.count;
+                }
+                let (own, _) = self.fit(left.as_ref(), right.as_ref(), &head, &counts[..len]);
+                let mut best: Option<(f64, &Choice<'_>)> = None;
+                for syn in &synonyms {
+                    let syn_words = syn.words();
+                    // Only a synonym seen next to a neighbour can be proposed: test that first, as
+                    // most synonyms fail it and the full fit costs several more look-ups.
+                    let (first, last) = (syn_words[0], syn_words[syn_words.len() - 1]);
+                    let seen_left = left.as_ref().is_some_and(|l| self.reference.count(&[l.hash, first]) > 0.0);
+                    if !seen_left && !right.as_ref().is_some_and(|r| self.reference.count(&[last, r.hash]) > 0.0) {
                         continue;
                     }
-                    let (fit, seen) = self.fit(left, right, &syn.words);
+                    let counts = &mut counts[..syn_words.len()];
+                    for (c, &w) in counts.iter_mut().zip(syn_words) {
+                        *c = self.reference.count(&[w]);
+                    }
+                    if counts.iter().any(|&c| c < MIN_SUGGESTION_COUNT) {
+                        continue;
+                    }
+                    let (fit, seen) = self.fit(left.as_ref(), right.as_ref(), syn_words, counts);
                     if seen && best.is_none_or(|(b, _)| fit > b) {
                         best = Some((fit, syn));
                     }
@@ -476,7 +527,7 @@ impl<'r> FeatureExtractor<'r> {
                             start: tokens[i].start,
                             end: tokens[j - 1].end,
                             score: oddity,
-                            suggestion: Some(Case::of(raw).apply(&syn.text)),
+                            suggestion: Some(Case::of(raw).apply(&syn.text())),
                         });
                     }
                 }

@@ -26,6 +26,7 @@ pub mod embedded;
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod html;
 pub mod model;
 pub mod pipeline;
 pub mod reference;

@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// Score documents: probability of being spun, verdict, and (with --explain) the spun-looking phrases
     #[command(
-        after_help = "Examples:\n  unspun score data/samples/spun-news.txt\n  unspun score --explain --format json a.txt b.txt\n  unspun score docs/                       every .txt/.md/.html file in the folder\n  echo 'some text' | unspun score -\n  unspun score --jsonl < in.jsonl > out.jsonl\n\nA folder argument scores the .txt, .md and .html files directly inside it (sorted by name).\nJSON output per document: {\"id\", \"p_spun\", \"spun\", \"words\", \"spans\": [{\"start\", \"end\", \"text\", \"suggestion\", \"score\"}]};\np_spun and spun are null (with a \"note\") for documents too short to judge or not text."
+        after_help = "Examples:\n  unspun score data/samples/spun.txt\n  unspun score --explain --format json a.txt b.txt\n  unspun score docs/                       every .txt/.md/.html file in the folder\n  echo 'some text' | unspun score -\n  unspun score --jsonl < in.jsonl > out.jsonl\n  unspun score --jsonl --html < pages.jsonl   records whose text is HTML\n\nA folder argument scores the .txt, .md, .html and .htm files directly inside it (sorted by name;\nsubfolders are not entered). Files may be gzip'd (.gz).\n\nJSON output per document: {\"id\", \"p_spun\", \"spun\", \"words\", \"spans\": [{\"start\", \"end\", \"text\", \"suggestion\", \"score\"}]};\np_spun and spun are null (with a \"note\") for documents too short to judge (under 8 words) or binary;\na document over 64 MiB is judged on its first 64 MiB (with a \"note\").\n\nHTML: .html/.htm files, and documents or --jsonl records that start with <!doctype or a tag such\nas <html>, <body>, <p> or <div> (and close a tag), are stripped of markup before scoring, with a\nnote on stderr; --html strips every document. Stripping drops tags, scripts, styles and comments,\ndecodes entities and keeps paragraphs apart. Span offsets (start, end) then refer to the\nstripped text, not to the markup.\n\nInvalid UTF-8 is replaced (U+FFFD) with a warning; UTF-16 files with a byte-order mark are read.\nWith --jsonl, a malformed line is reported on stderr with its line number and skipped (--strict\nstops instead); every other line is scored and written, in order, with constant memory."
     )]
     Score(ScoreArgs),
     /// Train a detector on labeled data (CSV, JSON Lines, or a folder with spun/ and original/)
@@ -114,6 +114,9 @@ struct ScoreArgs {
     /// With --jsonl: stop at the first malformed line instead of reporting and skipping it
     #[arg(long)]
     strict: bool,
+    /// Strip HTML markup from every document before scoring (HTML is otherwise detected; see below)
+    #[arg(long)]
+    html: bool,
     #[command(flatten)]
     resources: ResourceArgs,
 }
@@ -206,7 +209,7 @@ struct ReferenceBuildArgs {
     #[arg(long, default_value_t = 1.0)]
     counts_weight: f64,
     /// Most entries kept for unigrams, bigrams, trigrams and frames (left _ right)
-    #[arg(long, value_delimiter = ',', num_args = 4, value_name = "N,N,N,N")]
+    #[arg(long, value_delimiter = ',', value_name = "N,N,N,N")]
     max_entries: Option<Vec<usize>>,
     /// Count every document, not only the reference split
     #[arg(long)]
@@ -232,6 +235,9 @@ struct CorpusArgs {
     /// Chunks taken per source document
     #[arg(long, default_value_t = 2)]
     chunks_per_doc: usize,
+    /// Spin rates are drawn uniformly from LO..HI (e.g. 0.1,0.1 for a fixed rate)
+    #[arg(long, value_delimiter = ',', value_name = "LO,HI", default_values_t = [0.05, 0.5])]
+    rate_range: Vec<f64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[arg(long, value_name = "N")]
@@ -287,6 +293,10 @@ struct SpinArgs {
     rate: Option<f64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Read JSON Lines or CSV records ({"id", "text"}) and write JSON Lines
+    /// {"id", "text", "label": "spun", "profile", "rate", "swaps"}; each record's seed mixes --seed and its id
+    #[arg(long)]
+    jsonl: bool,
     /// Also write, per document, the swapped byte spans of the output and what they replaced
     /// (JSON Lines: {"id", "swaps": [{"start", "end", "original"}]})
     #[arg(long, value_name = "PATH")]
@@ -310,7 +320,8 @@ fn main() {
         if is_broken_pipe(&e) {
             std::process::exit(0);
         }
-        eprintln!("unspun: error: {e:#}");
+        // Not eprintln!: a closed standard error must not turn an error into a panic.
+        let _ = writeln!(io::stderr(), "unspun: error: {e:#}");
         std::process::exit(2);
     }
 }
@@ -374,6 +385,14 @@ fn progress_bar(len: Option<u64>, what: &str) -> ProgressBar {
 
 // ---------------------------------------------------------------- score
 
+/// `eprintln!` that cannot panic: a warning to a closed stderr (`unspun ... 2>&1 | head`) is
+/// dropped, so the run still ends as a closed pipe should (exit 0), not with a panic.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
+
 /// One document to score.
 struct Doc {
     id: String,
@@ -389,7 +408,16 @@ fn run_score(a: ScoreArgs) -> Result<()> {
     if a.jsonl {
         return score_jsonl(&a, &extractor, &detector, &mut out);
     }
-    let docs = read_documents(&a.paths)?;
+    let mut docs = read_documents(&a.paths)?;
+    for doc in &mut docs {
+        if let Some(why) = html_to_strip(a.html, Path::new(&doc.id), &doc.text) {
+            doc.text = unspun::html::strip(&doc.text);
+            if !why.is_empty() {
+                let name = if doc.id == "-" { "<stdin>" } else { &doc.id };
+                warn!("unspun: note: {name}: {why}: markup stripped before scoring (span offsets refer to the stripped text)");
+            }
+        }
+    }
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let scores = pipeline::score_batch(&extractor, &detector, &texts, a.explain);
     match a.format {
@@ -414,6 +442,24 @@ fn run_score(a: ScoreArgs) -> Result<()> {
     Ok(())
 }
 
+/// Why a document gets its HTML markup stripped: `Some("")` with `--html`, `Some(reason)` when
+/// detected, `None` when it is left alone.
+fn html_to_strip(always: bool, path: &Path, text: &str) -> Option<&'static str> {
+    if always {
+        Some("")
+    } else if unspun::html::is_html_path(path) {
+        Some("an HTML file")
+    } else if unspun::html::looks_like_html(text) {
+        Some("looks like HTML")
+    } else {
+        None
+    }
+}
+
+/// Text bytes of a `score --jsonl` batch that make it full before [`pipeline::STREAM_BATCH`]
+/// records, so that a stream of long documents stays within a flat memory budget too.
+const STREAM_BATCH_BYTES: usize = 16 << 20;
+
 fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector: &Detector, out: &mut impl Write) -> Result<()> {
     let inputs: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from("-")] } else { a.paths.clone() };
     for path in inputs {
@@ -423,6 +469,8 @@ fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector
             (corpus::open(&path)?, path.clone())
         };
         let mut batch: Vec<Record> = Vec::with_capacity(pipeline::STREAM_BATCH);
+        let mut batch_bytes = 0;
+        let mut html_noted = false;
         let flush = |batch: &mut Vec<Record>, out: &mut dyn Write| -> Result<()> {
             let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
             let scores = pipeline::score_batch(extractor, detector, &texts, a.explain);
@@ -438,19 +486,44 @@ fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector
             let lineno = i as u64 + 1;
             let bytes = line.with_context(|| format!("{}: cannot read line {lineno}", name.display()))?;
             let (line, lossy) = corpus::decode_lossy(bytes);
+            let line = if lineno == 1 { line.trim_start_matches(corpus::BOM) } else { &line };
             if line.trim().is_empty() {
                 continue;
             }
             if lossy {
-                eprintln!("unspun: warning: {}:{lineno}: invalid UTF-8 replaced", name.display());
+                warn!("unspun: warning: {}:{lineno}: invalid UTF-8 replaced", name.display());
             }
-            match corpus::parse_json_record(&line, &name, lineno, false) {
-                Ok(r) => batch.push(r),
-                Err(e) if a.strict => return Err(e.into()),
-                Err(e) => eprintln!("unspun: warning: {e} (line skipped)"),
+            let parsed = corpus::parse_json_record(line, &name, lineno, false).or_else(|e| -> unspun::Result<Record> {
+                let repaired = corpus::repair_lone_surrogates(line).ok_or(e)?;
+                let r = corpus::parse_json_record(&repaired, &name, lineno, false)?;
+                warn!("unspun: warning: {}:{lineno}: lone UTF-16 surrogate escapes replaced", name.display());
+                Ok(r)
+            });
+            match parsed {
+                Ok(mut r) => {
+                    if let Some(why) = html_to_strip(a.html, Path::new(""), &r.text) {
+                        r.text = unspun::html::strip(&r.text);
+                        if !why.is_empty() && !html_noted {
+                            warn!(
+                                "unspun: note: {}:{lineno}: the text looks like HTML: markup stripped before scoring, here and in any \
+                                 later record that looks like HTML (span offsets refer to the stripped text; --html strips every record)",
+                                name.display()
+                            );
+                            html_noted = true;
+                        }
+                    }
+                    batch_bytes += r.text.len();
+                    batch.push(r);
+                }
+                Err(e) if a.strict => {
+                    flush(&mut batch, out)?; // the good lines before the bad one are still written
+                    return Err(e.into());
+                }
+                Err(e) => warn!("unspun: warning: {e} (line skipped)"),
             }
-            if batch.len() == pipeline::STREAM_BATCH {
+            if batch.len() == pipeline::STREAM_BATCH || batch_bytes >= STREAM_BATCH_BYTES {
                 flush(&mut batch, out)?;
+                batch_bytes = 0;
             }
         }
         flush(&mut batch, out)?;
@@ -465,9 +538,9 @@ fn read_documents(paths: &[PathBuf]) -> Result<Vec<Doc>> {
         if p.as_os_str() == "-" {
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
-            let (text, lossy) = corpus::decode_lossy(bytes);
+            let (text, lossy) = corpus::decode_text(bytes);
             if lossy {
-                eprintln!("unspun: warning: <stdin>: invalid UTF-8 replaced");
+                warn!("unspun: warning: <stdin>: invalid UTF-8 replaced");
             }
             docs.push(Doc { id: "-".into(), text });
         } else if p.is_dir() {
@@ -478,7 +551,7 @@ fn read_documents(paths: &[PathBuf]) -> Result<Vec<Doc>> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                eprintln!("unspun: warning: {}: no .txt, .md or .html files in this folder", p.display());
+                warn!("unspun: warning: {}: no .txt, .md or .html files in this folder", p.display());
             }
             for f in files {
                 docs.push(read_document(&f)?);
@@ -493,7 +566,7 @@ fn read_documents(paths: &[PathBuf]) -> Result<Vec<Doc>> {
 fn read_document(p: &Path) -> Result<Doc> {
     let (text, lossy) = corpus::read_text_file(p)?;
     if lossy {
-        eprintln!("unspun: warning: {}: invalid UTF-8 replaced", p.display());
+        warn!("unspun: warning: {}: invalid UTF-8 replaced", p.display());
     }
     Ok(Doc { id: p.display().to_string(), text })
 }
@@ -551,6 +624,9 @@ fn write_text_score(out: &mut impl Write, doc: &Doc, s: &Score, threshold: f64, 
         }
         _ => writeln!(out, "{:<8} {:<12}  {:>6} words  {}  ({})", "unknown", "p_spun -", s.words, doc.id, s.note.as_deref().unwrap_or(""))?,
     }
+    if let (Some(note), Some(_)) = (&s.note, s.p_spun) {
+        writeln!(out, "  note: {note}")?;
+    }
     if explain {
         if s.spans.is_empty() {
             writeln!(out, "  no phrase looks spun (threshold {threshold})")?;
@@ -586,6 +662,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
         params = params.features(a.features.clone());
     }
     let params = params.check()?;
+    check_output_file(&a.out, "--out")?;
     let resources = load_resources(&a.resources)?;
     let records = read_labeled(&a.data)?;
     let started = Instant::now();
@@ -641,6 +718,24 @@ fn run_train(a: TrainArgs) -> Result<()> {
         eprintln!("validation: precision {:.4} recall {:.4} f1 {:.4} roc_auc {}", m["precision"], m["recall"], m["f1"], m["roc_auc"]);
     }
     Ok(())
+}
+
+/// Fails early, before minutes of work, when an output file cannot be written: its folder is
+/// missing or not writable, or the path is a folder. The write itself stays atomic (temporary file
+/// + rename), so a failure then still leaves no partial file.
+fn check_output_file(path: &Path, flag: &str) -> Result<()> {
+    if path.is_dir() {
+        bail!("{}: {flag} is a folder; give a file path, e.g. {}", path.display(), path.join("model.json").display());
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        let problem = if dir.exists() { "is not a folder" } else { "does not exist" };
+        bail!("{}: cannot write {flag}: {} {problem}", path.display(), dir.display());
+    }
+    let probe = dir.join(format!(".unspun-probe-{}", std::process::id()));
+    std::fs::File::create(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .with_context(|| format!("{}: cannot write {flag} in {}", path.display(), dir.display()))
 }
 
 fn run_eval(a: EvalArgs) -> Result<()> {
@@ -705,7 +800,8 @@ fn run_reference_build(a: ReferenceBuildArgs) -> Result<()> {
     }
     let mut budget = Budget::default();
     if let Some(m) = &a.max_entries {
-        budget.max_entries = [m[0], m[1], m[2], m[3]];
+        let [uni, bi, tri, frames] = m[..] else { bail!("--max-entries takes four numbers: unigrams,bigrams,trigrams,frames") };
+        budget.max_entries = [uni, bi, tri, frames];
     }
     let opts =
         pipeline::ReferenceOptions { budget, counts: a.counts.clone(), counts_weight: a.counts_weight, all_documents: a.all_documents };
@@ -731,7 +827,12 @@ fn run_reference_build(a: ReferenceBuildArgs) -> Result<()> {
 
 fn run_corpus(a: CorpusArgs) -> Result<()> {
     set_threads(a.threads)?;
-    let mut opts = pipeline::CorpusOptions { chunks_per_document: a.chunks_per_doc, seed: a.seed, ..Default::default() };
+    let [lo, hi] = a.rate_range[..] else { bail!("--rate-range takes two numbers, LO,HI") };
+    if !(0.0..=1.0).contains(&lo) || !(lo..=1.0).contains(&hi) {
+        bail!("--rate-range needs 0 <= LO <= HI <= 1, got {lo},{hi}");
+    }
+    let mut opts =
+        pipeline::CorpusOptions { chunks_per_document: a.chunks_per_doc, seed: a.seed, rate_range: (lo, hi), ..Default::default() };
     if !a.profiles.is_empty() {
         opts.profiles = a.profiles.clone();
     }
@@ -757,6 +858,9 @@ fn run_spin(a: SpinArgs) -> Result<()> {
     let thesaurus = embedded::thesaurus(profile.thesaurus)?;
     let spinner = unspun::spin::Spinner::new(&thesaurus, profile);
     let mut out = io::BufWriter::new(io::stdout().lock());
+    if a.jsonl {
+        return spin_jsonl(&a, &spinner, &mut out);
+    }
     let mut alignment = Vec::new();
     for doc in read_documents(&a.paths)? {
         let spun = spinner.spin(&doc.text, a.seed);
@@ -771,6 +875,37 @@ fn run_spin(a: SpinArgs) -> Result<()> {
     if let Some(path) = &a.alignment {
         unspun::reference::write_atomically(path, &alignment)?;
     }
+    Ok(())
+}
+
+/// `spin --jsonl`: records in, spun records out (one line each, in order).
+fn spin_jsonl(a: &SpinArgs, spinner: &unspun::spin::Spinner<'_>, out: &mut impl Write) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct SpunRecord<'a> {
+        id: &'a str,
+        text: &'a str,
+        label: &'static str,
+        profile: &'a str,
+        rate: f64,
+        swaps: &'a [unspun::spin::Swap],
+    }
+    let inputs: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from("-")] } else { a.paths.clone() };
+    for path in inputs {
+        let records: Box<dyn Iterator<Item = unspun::Result<Record>>> = if path.as_os_str() == "-" {
+            Box::new(corpus::read_jsonl(io::BufReader::new(io::stdin()), PathBuf::from("<stdin>"), false))
+        } else {
+            corpus::read(&path, false)?
+        };
+        for r in records {
+            let r = r?;
+            let spun = spinner.spin(&r.text, a.seed ^ unspun::reference::hash_word(&r.id));
+            let rec =
+                SpunRecord { id: &r.id, text: &spun.text, label: "spun", profile: &a.profile, rate: spinner.rate(), swaps: &spun.swaps };
+            serde_json::to_writer(&mut *out, &rec)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

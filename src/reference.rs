@@ -32,6 +32,55 @@ pub const FORMAT: &str = "unspun-reference";
 /// Version of the reference file format this build writes and reads.
 pub const VERSION: u32 = 1;
 
+/// Hasher for maps keyed by our own 64-bit hashes: they are already uniformly mixed, so hashing them
+/// again (std's SipHash) only costs time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are expected; fold anything else in so the hasher stays correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// `BuildHasher` for maps and sets keyed by [`hash_word`] / [`key`] values.
+pub type KeyHasher = std::hash::BuildHasherDefault<IdentityHasher>;
+
+/// FNV-1a hasher for short string keys: several times cheaper than std's SipHash on words, and
+/// the maps it serves are built from our own files, not from untrusted input.
+#[derive(Debug, Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// `BuildHasher` for maps keyed by short strings.
+pub type TextHasher = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// Stable hash of a normalised word (FNV-1a, then a finaliser to spread the bits).
 pub fn hash_word(norm: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -91,7 +140,7 @@ fn parent_of(gram: &[u64]) -> u64 {
 /// N-gram counts while building: exact 64-bit keys, exact counts.
 #[derive(Debug, Default, Clone)]
 pub struct Counter {
-    orders: [HashMap<u64, Tally>; MAX_ORDER],
+    orders: [HashMap<u64, Tally, KeyHasher>; MAX_ORDER],
     tokens: u64,
     documents: u64,
 }
@@ -106,7 +155,7 @@ impl Counter {
     pub fn add_text(&mut self, text: &str) {
         let mut norm = String::new();
         let mut run: Vec<u64> = Vec::with_capacity(64);
-        let flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally>; MAX_ORDER]| {
+        let flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally, KeyHasher>; MAX_ORDER]| {
             for n in 1..=MAX_ORDER {
                 for gram in run.windows(n) {
                     orders[n - 1].entry(key(gram)).or_insert_with(|| Tally { count: 0, parent: parent_of(gram) }).count += 1;
@@ -181,11 +230,11 @@ impl Counter {
     pub fn freeze(&self, budget: &Budget, sources: Vec<String>) -> Reference {
         // How many different words follow each word, and fill each frame (before pruning): the
         // Witten-Bell weights of unseen continuations and fillers.
-        let mut followers: HashMap<u64, u64> = HashMap::new();
+        let mut followers: HashMap<u64, u64, KeyHasher> = HashMap::default();
         for t in self.orders[1].values() {
             *followers.entry(t.parent).or_insert(0) += 1;
         }
-        let mut frames: HashMap<u64, (u64, u64)> = HashMap::new();
+        let mut frames: HashMap<u64, (u64, u64), KeyHasher> = HashMap::default();
         for t in self.orders[2].values() {
             let f = frames.entry(t.parent).or_insert((0, 0));
             f.0 += t.count;

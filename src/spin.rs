@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::reference::hash_word;
+use crate::reference::{hash_word, KeyHasher};
 use crate::text::{normalize_into, tokenize, Case, STOPWORDS};
 use crate::thesaurus::{Phrase, Thesaurus};
 
@@ -115,13 +115,18 @@ impl Rng {
 pub struct Spinner<'t> {
     thesaurus: &'t Thesaurus,
     profile: Profile,
-    stopwords: HashSet<u64>,
+    stopwords: HashSet<u64, KeyHasher>,
 }
 
 impl<'t> Spinner<'t> {
     /// A spinner with this profile (its `rate` may be changed before).
     pub fn new(thesaurus: &'t Thesaurus, profile: Profile) -> Spinner<'t> {
         Spinner { thesaurus, profile, stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect() }
+    }
+
+    /// The share of eligible words this spinner swaps.
+    pub fn rate(&self) -> f64 {
+        self.profile.rate
     }
 
     /// Spins `text`; the same text and seed give the same output.

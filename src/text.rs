@@ -42,26 +42,94 @@ pub const STOPWORDS: &[&str] = &[
 /// same n-gram run ("well-known", "students' union", a word hyphenated across a line). Anything else
 /// (sentence punctuation, brackets, quotes, dashes, a blank line) starts a new run.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    if text.is_ascii() {
+        tokenize_ascii(text)
+    } else {
+        tokenize_unicode(text)
+    }
+}
+
+/// Tracks what lies between two words and decides whether they stay in one run.
+#[derive(Default)]
+struct Gap {
+    is_break: bool,
+    newlines: usize,
+    hyphens: usize,
+}
+
+impl Gap {
+    fn start() -> Gap {
+        Gap { is_break: true, ..Gap::default() }
+    }
+    fn see(&mut self, c: char) {
+        match c {
+            '\n' => self.newlines += 1,
+            '-' | '\u{2010}' | '\u{2011}' => self.hyphens += 1,
+            '\'' | '\u{2019}' => {}
+            c if c.is_whitespace() => {}
+            _ => self.is_break = true,
+        }
+    }
+    /// Whether the next word starts a new run; resets for the gap after it.
+    fn take(&mut self) -> bool {
+        let b = self.is_break || self.newlines > 1 || self.hyphens > 1;
+        *self = Gap::default();
+        b
+    }
+}
+
+/// The general path: Unicode word boundaries from unicode-segmentation.
+fn tokenize_unicode(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
-    let mut is_break = true;
-    let mut newlines = 0usize;
-    let mut hyphens = 0usize;
+    let mut gap = Gap::start();
     for (start, seg) in text.split_word_bound_indices() {
         if is_word_segment(seg) {
-            tokens.push(Token { start, end: start + seg.len(), is_break_before: is_break || newlines > 1 || hyphens > 1 });
-            is_break = false;
-            newlines = 0;
-            hyphens = 0;
+            tokens.push(Token { start, end: start + seg.len(), is_break_before: gap.take() });
         } else {
-            for c in seg.chars() {
-                match c {
-                    '\n' => newlines += 1,
-                    '-' | '\u{2010}' | '\u{2011}' => hyphens += 1,
-                    '\'' | '\u{2019}' => {}
-                    c if c.is_whitespace() => {}
-                    _ => is_break = true,
+            seg.chars().for_each(|c| gap.see(c));
+        }
+    }
+    tokens
+}
+
+/// The ASCII fast path: the UAX #29 word rules restricted to ASCII (letters, digits and `_` join;
+/// `.`, `:` or `'` joins two letters; `.`, `,`, `;` or `'` joins two digits), measured several times
+/// faster than the general path; a property test checks that both give the same tokens.
+fn tokenize_ascii(text: &str) -> Vec<Token> {
+    let b = text.as_bytes();
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut gap = Gap::start();
+    let is_unit = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < b.len() {
+        if !is_unit(b[i]) {
+            gap.see(b[i] as char);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut has_alnum = false;
+        loop {
+            while i < b.len() && is_unit(b[i]) {
+                has_alnum |= b[i] != b'_';
+                i += 1;
+            }
+            // One joiner between two letters or two digits continues the word.
+            if i + 1 < b.len() && i > start {
+                let (before, joiner, after) = (b[i - 1], b[i], b[i + 1]);
+                let letters = before.is_ascii_alphabetic() && after.is_ascii_alphabetic() && matches!(joiner, b'.' | b':' | b'\'');
+                let digits = before.is_ascii_digit() && after.is_ascii_digit() && matches!(joiner, b'.' | b',' | b';' | b'\'');
+                if letters || digits {
+                    i += 1;
+                    continue;
                 }
             }
+            break;
+        }
+        if has_alnum {
+            tokens.push(Token { start, end: i, is_break_before: gap.take() });
+        } else {
+            b[start..i].iter().for_each(|&c| gap.see(c as char));
         }
     }
     tokens
@@ -192,6 +260,28 @@ mod tests {
         assert_eq!(Case::of("minister"), Case::Lower);
         assert_eq!(Case::Title.apply("overseas minister"), "Overseas minister");
         assert_eq!(Case::Upper.apply("ap"), "AP");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_matches_unicode_segmentation(text in "[a-zA-Z0-9_.,;:' \n\t\"()!?-]{0,80}") {
+            proptest::prop_assert_eq!(tokenize_ascii(&text), tokenize_unicode(&text));
+        }
+
+        #[test]
+        fn ascii_fast_path_matches_on_wordy_text(words in proptest::collection::vec("[a-z]{1,5}|[0-9]{1,3}|[.,;:'_-]|[ \\n\\t]", 0..40)) {
+            let text = words.concat();
+            proptest::prop_assert_eq!(tokenize_ascii(&text), tokenize_unicode(&text));
+        }
+    }
+
+    #[test]
+    fn ascii_joiners_follow_uax29() {
+        let words = |t: &str| tokenize(t).iter().map(|k| k.as_str(t).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            words("U.S. can't 3.5 1,000 a:b 10:30 students' _x a..b"),
+            ["U.S", "can't", "3.5", "1,000", "a:b", "10", "30", "students", "_x", "a", "b"]
+        );
     }
 
     #[test]

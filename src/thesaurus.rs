@@ -8,7 +8,7 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
-use crate::reference::{hash_word, key};
+use crate::reference::{hash_word, key, KeyHasher, TextHasher};
 use crate::text::{normalize_into, tokenize};
 
 /// Format name on the first line of a thesaurus file.
@@ -32,9 +32,9 @@ pub struct Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct Thesaurus {
     phrases: Vec<Phrase>,
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Box<str>, u32, TextHasher>,
     /// key(head word hashes) -> synonym phrase ids, in preference order.
-    synonyms: HashMap<u64, Vec<u32>>,
+    synonyms: HashMap<u64, Vec<u32>, KeyHasher>,
     sources: Vec<String>,
 }
 
@@ -108,6 +108,10 @@ impl Thesaurus {
     }
 
     fn intern(&mut self, phrase: &str) -> Option<u32> {
+        // Thesaurus files are already normalised: most phrases are found as written.
+        if let Some(&id) = self.index.get(phrase) {
+            return Some(id);
+        }
         let mut norm = String::new();
         let mut text = String::new();
         let mut words = Vec::new();
@@ -156,22 +160,20 @@ impl Thesaurus {
     /// each inflected like the word. Empty when the word is itself a head or no base form is.
     /// Irregular forms are not handled; a wrong guess ("yeared") fails later checks against the
     /// reference, since such words are never seen.
-    pub fn inflected_synonyms(&self, word: &str) -> Vec<Phrase> {
+    pub fn inflected_synonyms(&self, word: &str) -> Vec<Inflected<'_>> {
+        let mut buf = String::new();
         for (lemma, form) in lemmas(word) {
-            let hash = hash_word(&lemma);
-            if !self.synonyms.contains_key(&key(&[hash])) {
-                continue;
-            }
-            return self
-                .synonyms_of_words(&[hash])
-                .map(|p| {
-                    let mut words: Vec<&str> = p.text.split(' ').collect();
-                    let at = if form == Form::Plural { words.len() - 1 } else { 0 };
-                    let inflected = inflect(words[at], form);
-                    words[at] = &inflected;
-                    let text = words.join(" ");
-                    let hashes: Vec<u64> = text.split(' ').map(hash_word).collect();
-                    Phrase { text: text.into_boxed_str(), words: hashes.into_boxed_slice() }
+            let Some(ids) = self.synonyms.get(&key(&[hash_word(&lemma)])) else { continue };
+            return ids
+                .iter()
+                .map(|&id| {
+                    let phrase = &self.phrases[id as usize];
+                    let mut words = [0u64; MAX_PHRASE_WORDS];
+                    words[..phrase.words.len()].copy_from_slice(&phrase.words);
+                    let at = inflected_word(phrase, form);
+                    inflect_into(phrase.text.split(' ').nth(at).unwrap_or(""), form, &mut buf);
+                    words[at] = hash_word(&buf);
+                    Inflected { phrase, form, words }
                 })
                 .collect();
         }
@@ -205,6 +207,52 @@ impl Thesaurus {
     /// Sources named in the files' headers, in load order.
     pub fn sources(&self) -> &[String] {
         &self.sources
+    }
+}
+
+/// A synonym of an inflected word: a synonym of its base form with one word inflected the same way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Inflected<'t> {
+    /// The base form's synonym.
+    pub phrase: &'t Phrase,
+    pub form: Form,
+    words: [u64; MAX_PHRASE_WORDS],
+}
+
+impl Inflected<'_> {
+    /// Hashes of the inflected phrase's words.
+    pub fn words(&self) -> &[u64] {
+        &self.words[..self.phrase.words.len()]
+    }
+
+    /// The inflected phrase ("followers").
+    pub fn text(&self) -> String {
+        let at = inflected_word(self.phrase, self.form);
+        let mut buf = String::new();
+        self.phrase
+            .text
+            .split(' ')
+            .enumerate()
+            .map(|(k, w)| {
+                if k == at {
+                    inflect_into(w, self.form, &mut buf);
+                    buf.clone()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Which word of a phrase carries the inflection: the last for plurals ("financial institutions"),
+/// the first for verb forms ("seeking the advice of").
+fn inflected_word(phrase: &Phrase, form: Form) -> usize {
+    if form == Form::Plural {
+        phrase.words.len() - 1
+    } else {
+        0
     }
 }
 
@@ -254,17 +302,28 @@ pub fn lemmas(word: &str) -> Vec<(String, Form)> {
 
 /// Inflects a base form regularly.
 pub fn inflect(lemma: &str, form: Form) -> String {
+    let mut out = String::new();
+    inflect_into(lemma, form, &mut out);
+    out
+}
+
+/// [`inflect`] into a reused buffer (cleared first).
+pub fn inflect_into(lemma: &str, form: Form, out: &mut String) {
+    out.clear();
     let consonant_y = lemma.len() > 1 && lemma.ends_with('y') && !lemma[..lemma.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
-    match form {
-        Form::Plural if consonant_y => format!("{}ies", &lemma[..lemma.len() - 1]),
-        Form::Plural if ["s", "x", "z", "ch", "sh"].iter().any(|e| lemma.ends_with(e)) => format!("{lemma}es"),
-        Form::Plural => format!("{lemma}s"),
-        Form::Past if consonant_y => format!("{}ied", &lemma[..lemma.len() - 1]),
-        Form::Past if lemma.ends_with('e') => format!("{lemma}d"),
-        Form::Past => format!("{lemma}ed"),
-        Form::Gerund if lemma.ends_with('e') && !lemma.ends_with("ee") && lemma.len() > 2 => format!("{}ing", &lemma[..lemma.len() - 1]),
-        Form::Gerund => format!("{lemma}ing"),
-    }
+    let stem = |k: usize| &lemma[..lemma.len() - k];
+    let (base, suffix) = match form {
+        Form::Plural if consonant_y => (stem(1), "ies"),
+        Form::Plural if ["s", "x", "z", "ch", "sh"].iter().any(|e| lemma.ends_with(e)) => (lemma, "es"),
+        Form::Plural => (lemma, "s"),
+        Form::Past if consonant_y => (stem(1), "ied"),
+        Form::Past if lemma.ends_with('e') => (lemma, "d"),
+        Form::Past => (lemma, "ed"),
+        Form::Gerund if lemma.ends_with('e') && !lemma.ends_with("ee") && lemma.len() > 2 => (stem(1), "ing"),
+        Form::Gerund => (lemma, "ing"),
+    };
+    out.push_str(base);
+    out.push_str(suffix);
 }
 
 #[cfg(test)]
@@ -292,14 +351,15 @@ mod tests {
         t.add("study", &["survey"]);
         t.add("make", &["produce"]);
         t.add("bank", &["financial institution"]);
-        let texts = |w: &str| t.inflected_synonyms(w).iter().map(|p| p.text.to_string()).collect::<Vec<_>>();
+        let texts = |w: &str| t.inflected_synonyms(w).iter().map(|p| p.text()).collect::<Vec<_>>();
         assert_eq!(texts("fans"), ["followers", "devotees"]);
         assert_eq!(texts("studies"), ["surveys"]);
         assert_eq!(texts("studied"), ["surveyed"]);
         assert_eq!(texts("making"), ["producing"]);
         assert_eq!(texts("banks"), ["financial institutions"]);
         assert!(texts("fan").is_empty());
-        assert_eq!(t.inflected_synonyms("fans")[0].words[0], hash_word("followers"));
+        assert_eq!(t.inflected_synonyms("fans")[0].words(), [hash_word("followers")]);
+        assert_eq!(t.inflected_synonyms("banks")[0].words(), [hash_word("financial"), hash_word("institutions")]);
         assert_eq!(inflect("stop", Form::Past), "stoped"); // irregular doubling is not attempted
         assert_eq!(lemmas("stopped")[0].0, "stop");
     }

@@ -298,3 +298,52 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
     assert_eq!(r["suggestions_right"], right);
     assert!(found * 2 > swaps, "explanations find most swaps of a 40% careful spin: {found} of {swaps}");
 }
+
+#[test]
+fn corpus_keeps_documents_apart_across_splits_and_roles() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use unspun::corpus::Split;
+    let dir = tempfile::tempdir().unwrap();
+    // 300 source documents of 3 paragraphs each, written from the test paragraphs.
+    let mut src = String::new();
+    for d in 0..300 {
+        let text: Vec<&str> = (0..3).map(|k| ORIGINALS[(d * 7 + k * 3) % ORIGINALS.len()]).collect();
+        src += &(serde_json::json!({"id": format!("doc-{d}"), "text": text.join("\n")}).to_string() + "\n");
+    }
+    let source = dir.path().join("src.jsonl");
+    std::fs::write(&source, src).unwrap();
+    let out = dir.path().join("corpus");
+    let o = run(&["corpus", "--source", source.to_str().unwrap(), "--out", out.to_str().unwrap(), "--profiles", "careful,phrase"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut docs_of_split: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut items = 0;
+    for split in ["train", "valid", "test"] {
+        let f = std::fs::File::open(out.join(format!("{split}.jsonl.gz"))).unwrap();
+        let text = std::io::read_to_string(flate2::read::GzDecoder::new(f)).unwrap();
+        for line in text.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let doc = v["source_doc"].as_str().unwrap().to_string();
+            assert_eq!(v["split"], split);
+            assert_ne!(Split::of(&doc), Split::Reference, "{doc} feeds the reference counts");
+            docs_of_split.entry(split.into()).or_default().insert(doc.clone());
+            roles.entry(v["label"].as_str().unwrap().into()).or_default().insert(doc);
+            let words = v["words"].as_u64().unwrap();
+            assert!((80..=400).contains(&words) || v["kind"] == "document", "{words} words");
+            let t = v["text"].as_str().unwrap();
+            for w in v["swaps"].as_array().into_iter().flatten() {
+                let (s, e) = (w["start"].as_u64().unwrap() as usize, w["end"].as_u64().unwrap() as usize);
+                assert!(e <= t.len() && s < e, "swap inside the text");
+            }
+            items += 1;
+        }
+    }
+    assert!(items > 50, "{items} items");
+    let splits: Vec<&BTreeSet<String>> = docs_of_split.values().collect();
+    for (i, a) in splits.iter().enumerate() {
+        for b in &splits[i + 1..] {
+            assert!(a.is_disjoint(b), "a source document in two splits: {:?}", a.intersection(b).collect::<Vec<_>>());
+        }
+    }
+    assert!(roles["spun"].is_disjoint(&roles["original"]), "a source document both spun and original");
+}

@@ -1,0 +1,35 @@
+//! Reference look-ups (hit and miss) and loading the embedded reference, model and thesaurus.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use unspun::reference::hash_word;
+use unspun::spin::Rng;
+use unspun::{embedded, Reference};
+
+fn bench(c: &mut Criterion) {
+    let reference = embedded::reference().unwrap();
+    let words: Vec<u64> = include_str!("../data/samples/original.txt").split_whitespace().map(|w| hash_word(&w.to_lowercase())).collect();
+    let mut rng = Rng::new(7);
+    let random: Vec<u64> = (0..words.len()).map(|_| rng.next_u64()).collect();
+
+    let mut g = c.benchmark_group("lookup");
+    g.throughput(Throughput::Elements(words.len() as u64 - 1));
+    g.bench_function("bigram_text", |b| b.iter(|| words.windows(2).map(|p| reference.count(p)).sum::<f64>()));
+    g.bench_function("bigram_random_miss", |b| b.iter(|| random.windows(2).map(|p| reference.count(p)).sum::<f64>()));
+    g.bench_function("unigram_text", |b| b.iter(|| words.iter().map(|w| reference.count(&[*w])).sum::<f64>()));
+    g.finish();
+
+    let mut g = c.benchmark_group("load");
+    g.bench_function(BenchmarkId::new("reference", embedded::REFERENCE.len()), |b| {
+        b.iter(|| Reference::from_bytes(embedded::REFERENCE, std::path::Path::new("r")).unwrap().entries(2))
+    });
+    g.bench_function("detector_thesaurus", |b| b.iter(|| embedded::detector_thesaurus().unwrap().len()));
+    g.bench_function("model", |b| b.iter(|| embedded::detector().unwrap().threshold()));
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);
