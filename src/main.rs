@@ -747,6 +747,10 @@ fn run_eval(a: EvalArgs) -> Result<()> {
     if a.save_model.is_some() && a.threshold.is_none() && a.target_precision.is_none() && a.target_recall.is_none() {
         bail!("--save-model writes the model with a new threshold: give --threshold, --target-precision or --target-recall");
     }
+    // Fail before the (long) scoring when an output cannot be written.
+    if let Some(p) = &a.save_model {
+        check_output_file(p, "--save-model")?;
+    }
     let detector = load_detector(a.model.as_deref(), a.threshold)?;
     let resources = load_resources(&a.resources)?;
     let records = read_labeled(&a.data)?;
@@ -854,6 +858,9 @@ fn run_spin(a: SpinArgs) -> Result<()> {
             bail!("--rate must be between 0 and 1, got {r}");
         }
         profile.rate = r;
+    }
+    if let Some(p) = &a.alignment {
+        check_output_file(p, "--alignment")?;
     }
     let thesaurus = embedded::thesaurus(profile.thesaurus)?;
     let spinner = unspun::spin::Spinner::new(&thesaurus, profile);

@@ -347,3 +347,17 @@ fn corpus_keeps_documents_apart_across_splits_and_roles() {
     }
     assert!(roles["spun"].is_disjoint(&roles["original"]), "a source document both spun and original");
 }
+
+#[test]
+fn unwritable_outputs_fail_before_any_work() {
+    let o = run(&["spin", "--alignment", "/no/such/dir/a.jsonl", "-"], Some(ORIGINALS[0]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "nothing spun before the error: {}", stdout(&o));
+    assert!(stderr(&o).contains("/no/such/dir/a.jsonl: cannot write --alignment"), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    write_labeled_csv(&data, 0.5);
+    let o = run(&["eval", "--data", data.to_str().unwrap(), "--threshold", "0.5", "--save-model", "/no/such/dir/m.json"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot write --save-model"), "{}", stderr(&o));
+}
