@@ -80,22 +80,27 @@ fn percent(rate: &str) -> String {
     rate.parse::<f64>().map_or_else(|_| rate.to_string(), |r| format!("{:.0}%", r * 100.0))
 }
 
+/// The headline metrics in display order: (name in text output, name in Markdown, value).
+fn headline(m: &Metrics) -> [(&'static str, &'static str, Option<f64>); 8] {
+    [
+        ("precision", "precision", m.precision),
+        ("recall", "recall", m.recall),
+        ("f1", "F1", m.f1),
+        ("accuracy", "accuracy", m.accuracy),
+        ("roc_auc", "ROC AUC", m.roc_auc),
+        ("pr_auc", "PR AUC (average precision)", m.pr_auc),
+        ("log_loss", "log loss", m.log_loss),
+        ("brier", "Brier score", m.brier),
+    ]
+}
+
 /// The report as aligned text for people: headline metrics, confusion, sweep and slices. Undefined
 /// values read `n/a`.
 pub fn text(r: &Report) -> String {
     let m = &r.all;
     let mut o = String::new();
     let _ = writeln!(o, "{} documents ({} spun, {} original), threshold {:.4}", m.n, m.spun, m.original, m.threshold);
-    for (name, v) in [
-        ("precision", m.precision),
-        ("recall", m.recall),
-        ("f1", m.f1),
-        ("accuracy", m.accuracy),
-        ("roc_auc", m.roc_auc),
-        ("pr_auc", m.pr_auc),
-        ("log_loss", m.log_loss),
-        ("brier", m.brier),
-    ] {
+    for (name, _, v) in headline(m) {
         let undefined = if matches!(name, "roc_auc" | "pr_auc") { "n/a (one class)" } else { "n/a" };
         let _ = writeln!(o, "  {name:<10} {}", v.map_or_else(|| undefined.to_string(), |v| format!("{v:.4}")));
     }
@@ -249,16 +254,7 @@ pub fn markdown(r: &Report, about: &About) -> String {
         writeln!(o, "- threshold: {:.4} ({}); a document is flagged spun when `p_spun >= threshold`", m.threshold, about.threshold_from);
     let _ = writeln!(o, "\n## Metrics\n");
     let _ = writeln!(o, "| metric | value |\n|---|---|");
-    for (name, v) in [
-        ("precision", m.precision),
-        ("recall", m.recall),
-        ("F1", m.f1),
-        ("accuracy", m.accuracy),
-        ("ROC AUC", m.roc_auc),
-        ("PR AUC (average precision)", m.pr_auc),
-        ("log loss", m.log_loss),
-        ("Brier score", m.brier),
-    ] {
+    for (_, name, v) in headline(m) {
         let _ = writeln!(o, "| {name} | {} |", f4(v));
     }
     for (rate, v) in &m.recall_at_fpr {
