@@ -336,13 +336,7 @@ fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + S
         if !d.is_dir() {
             continue;
         }
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&d)
-            .map_err(|e| Error::io(&d, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && is_text_file(p))
-            .collect();
-        found.sort();
-        files.extend(found.into_iter().map(|p| (p, label)));
+        files.extend(text_files_in(&d)?.into_iter().map(|p| (p, label)));
     }
     if !dir.join("spun").is_dir() && !dir.join("original").is_dir() {
         return Err(Error::Invalid(format!("{}: a data folder needs `spun/` and `original/` subfolders of .txt files", dir.display())));
@@ -352,6 +346,17 @@ fn read_folder(dir: &Path) -> Result<Box<dyn Iterator<Item = Result<Record>> + S
         let text = if crate::html::is_html_path(&p) { crate::html::strip(&text) } else { text };
         Ok(Record { id: p.display().to_string(), text, label: Some(label), extra: BTreeMap::new(), line: 0, swaps: Vec::new() })
     })))
+}
+
+/// The text files ([`is_text_file`]) directly inside `dir`, sorted by name.
+pub fn text_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_text_file(p))
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// True for the file names `score` reads from a folder and data folders hold: `.txt`, `.md`,

@@ -544,12 +544,7 @@ fn read_documents(paths: &[PathBuf]) -> Result<Vec<Doc>> {
             }
             docs.push(Doc { id: "-".into(), text });
         } else if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&p)
-                .with_context(|| format!("{}: cannot list folder", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && corpus::is_text_file(f))
-                .collect();
-            files.sort();
+            let files = corpus::text_files_in(&p)?;
             if files.is_empty() {
                 warn!("unspun: warning: {}: no .txt, .md or .html files in this folder", p.display());
             }

@@ -547,13 +547,15 @@ fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::P
         let mut candidates: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut n = 0;
-        let mut target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+        // Each chunk aims at a length drawn uniformly from the allowed range.
+        let draw_target = |rng: &mut Rng| opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+        let mut target = draw_target(&mut rng);
         for p in &paragraphs {
             let w = p.split_whitespace().count();
             if n + w > opts.chunk_words.1 && n >= opts.chunk_words.0 {
                 candidates.push(std::mem::take(&mut current));
                 n = 0;
-                target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+                target = draw_target(&mut rng);
             }
             if n + w > opts.chunk_words.1 {
                 continue; // a single paragraph longer than the maximum
@@ -566,7 +568,7 @@ fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::P
             if n >= target {
                 candidates.push(std::mem::take(&mut current));
                 n = 0;
-                target = opts.chunk_words.0 + rng.below(opts.chunk_words.1 - opts.chunk_words.0 + 1);
+                target = draw_target(&mut rng);
             }
         }
         if n >= opts.chunk_words.0 {

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::{normalize_into, tokenize};
+use crate::text::{normalize_into, tokenize, Token};
 
 /// Highest n-gram order counted.
 pub const MAX_ORDER: usize = 3;
@@ -89,6 +89,18 @@ pub fn hash_word(norm: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     mix(h)
+}
+
+/// Hashes of the normalised words of `tokens`, which were cut from `text`.
+pub fn hash_tokens(text: &str, tokens: &[Token]) -> Vec<u64> {
+    let mut norm = String::new();
+    tokens
+        .iter()
+        .map(|t| {
+            normalize_into(t.as_str(text), &mut norm);
+            hash_word(&norm)
+        })
+        .collect()
 }
 
 /// SplitMix64 finaliser.
@@ -178,14 +190,7 @@ impl Counter {
     /// Adds `count` occurrences of the n-gram whose words are given (e.g. from a list of web counts).
     /// N-grams longer than [`MAX_ORDER`] or with no words are ignored.
     pub fn add_ngram(&mut self, words: &str, count: u64) {
-        let mut norm = String::new();
-        let hashes: Vec<u64> = tokenize(words)
-            .iter()
-            .map(|t| {
-                normalize_into(t.as_str(words), &mut norm);
-                hash_word(&norm)
-            })
-            .collect();
+        let hashes = hash_tokens(words, &tokenize(words));
         if (1..=MAX_ORDER).contains(&hashes.len()) && count > 0 {
             self.orders[hashes.len() - 1].entry(key(&hashes)).or_insert_with(|| Tally { count: 0, parent: parent_of(&hashes) }).count +=
                 count;

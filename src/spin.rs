@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::reference::{hash_word, KeyHasher};
-use crate::text::{normalize_into, tokenize, Case, STOPWORDS};
+use crate::reference::{hash_tokens, hash_word, KeyHasher};
+use crate::text::{tokenize, Case, STOPWORDS};
 use crate::thesaurus::{Phrase, Thesaurus};
 
 /// How a spinner picks among a word's synonyms.
@@ -133,14 +133,7 @@ impl<'t> Spinner<'t> {
     pub fn spin(&self, text: &str, seed: u64) -> Spun {
         let mut rng = Rng::new(seed);
         let tokens = tokenize(text);
-        let mut norm = String::new();
-        let hashes: Vec<u64> = tokens
-            .iter()
-            .map(|t| {
-                normalize_into(t.as_str(text), &mut norm);
-                hash_word(&norm)
-            })
-            .collect();
+        let hashes = hash_tokens(text, &tokens);
         let mut out = String::with_capacity(text.len() + text.len() / 4);
         let mut swaps = Vec::new();
         let mut copied = 0; // bytes of `text` already copied

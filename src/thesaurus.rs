@@ -8,7 +8,7 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
-use crate::reference::{hash_word, key, KeyHasher, TextHasher};
+use crate::reference::{hash_tokens, hash_word, key, KeyHasher, TextHasher};
 use crate::text::{normalize_into, tokenize};
 
 /// Format name on the first line of a thesaurus file.
@@ -142,14 +142,7 @@ impl Thesaurus {
 
     /// Synonyms of a head given as text (normalised the way the reference is).
     pub fn synonyms(&self, head: &str) -> Vec<&str> {
-        let mut norm = String::new();
-        let words: Vec<u64> = tokenize(head)
-            .iter()
-            .map(|t| {
-                normalize_into(t.as_str(head), &mut norm);
-                hash_word(&norm)
-            })
-            .collect();
+        let words = hash_tokens(head, &tokenize(head));
         if words.is_empty() {
             return Vec::new();
         }
