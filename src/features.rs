@@ -6,9 +6,9 @@
 
 use std::collections::HashSet;
 
-use crate::reference::{hash_word, KeyHasher, Reference};
+use crate::reference::{frame_key, hash_word, key, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
-use crate::thesaurus::{Inflected, Phrase, Thesaurus};
+use crate::thesaurus::{Inflected, Phrase, Thesaurus, MAX_PHRASE_WORDS};
 
 /// Oddity (nats) above which a word counts as somewhat odd.
 pub const ODDITY_LOW: f64 = 1.5;
@@ -243,9 +243,28 @@ pub struct FeatureExtractor<'r> {
     thesaurus: &'r Thesaurus,
     stopwords: HashSet<u64, KeyHasher>,
     total: f64,
+    /// [`Facts`] of every thesaurus phrase, by phrase id: looked up once, not once per occurrence.
+    phrase_facts: Vec<Facts>,
 }
 
-/// A synonym considered in place of a candidate: the thesaurus's own, or one inflected like the
+/// What the fit of a word or phrase needs of the reference, apart from its neighbour pairs.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    /// Hashes of the first and last word.
+    first: u64,
+    last: u64,
+    first_count: f64,
+    last_count: f64,
+    /// Different words seen after the last word.
+    last_followers: f64,
+    /// Least count of its words.
+    min_count: f64,
+    /// ln P of each inner transition (word k | word k-1), k = 1..len.
+    inner: [f64; MAX_PHRASE_WORDS - 1],
+    len: usize,
+}
+
+/// A synonym proposed in place of a candidate: the thesaurus's own, or one inflected like the
 /// candidate.
 enum Choice<'t> {
     Direct(&'t Phrase),
@@ -253,12 +272,6 @@ enum Choice<'t> {
 }
 
 impl Choice<'_> {
-    fn words(&self) -> &[u64] {
-        match self {
-            Choice::Direct(p) => &p.words,
-            Choice::Inflected(i) => i.words(),
-        }
-    }
     fn text(&self) -> String {
         match self {
             Choice::Direct(p) => p.text.to_string(),
@@ -279,13 +292,22 @@ struct Neighbour {
 struct Word {
     hash: u64,
     count: f64,
+    followers: f64,
     is_stop: bool,
 }
 
 impl<'r> FeatureExtractor<'r> {
     /// An extractor over these resources.
     pub fn new(reference: &'r Reference, thesaurus: &'r Thesaurus) -> Self {
-        FeatureExtractor { reference, thesaurus, stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect(), total: reference.total(1) }
+        let mut fx = FeatureExtractor {
+            reference,
+            thesaurus,
+            stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect(),
+            total: reference.total(1),
+            phrase_facts: Vec::new(),
+        };
+        fx.phrase_facts = thesaurus.phrases().iter().map(|p| fx.facts(&p.words)).collect();
+        fx
     }
 
     /// Features of `text`, without evidence spans.
@@ -315,21 +337,41 @@ impl<'r> FeatureExtractor<'r> {
 
     fn gather(&self, text: &str, spans: Option<&mut Vec<Span>>) -> Stats {
         let tokens = tokenize(text);
+        let n = tokens.len();
         let mut norm = String::new();
-        let mut s = Stats { words: tokens.len(), ..Stats::default() };
-        let words: Vec<Word> = tokens
+        let mut s = Stats { words: n, ..Stats::default() };
+        let hashes: Vec<u64> = tokens
             .iter()
             .map(|t| {
                 let raw = t.as_str(text);
                 s.chars_in_words += raw.chars().count();
                 normalize_into(raw, &mut norm);
-                let hash = hash_word(&norm);
-                Word { hash, count: self.reference.count(&[hash]), is_stop: self.stopwords.contains(&hash) }
+                hash_word(&norm)
             })
             .collect();
+        let words: Vec<Word> = hashes
+            .iter()
+            .zip(self.reference.words_and_followers(&hashes))
+            .map(|(&hash, (count, followers))| Word { hash, count, followers, is_stop: self.stopwords.contains(&hash) })
+            .collect();
 
-        // (seen, association) of the pair ending at each word, when it is a pair.
-        let mut pair_at: Vec<Option<(bool, f64)>> = vec![None; words.len()];
+        // Which positions end a pair / a triple of known words within a run; their counts are
+        // looked up in batches (see `Reference::counts_of_keys`).
+        let ends_pair: Vec<bool> =
+            (0..n).map(|i| i > 0 && !tokens[i].is_break_before && words[i].count > 0.0 && words[i - 1].count > 0.0).collect();
+        let ends_triple = |i: usize| ends_pair[i] && i >= 2 && !tokens[i - 1].is_break_before && words[i - 2].count > 0.0;
+        let mut pair_counts = Vec::new();
+        let pair_keys: Vec<u64> = (0..n).filter(|&i| ends_pair[i]).map(|i| key(&[hashes[i - 1], hashes[i]])).collect();
+        self.reference.counts_of_keys(2, &pair_keys, &mut pair_counts);
+        let mut triple_counts = Vec::new();
+        let triple_keys: Vec<u64> = (0..n).filter(|&i| ends_triple(i)).map(|i| key(&hashes[i - 2..=i])).collect();
+        self.reference.counts_of_keys(3, &triple_keys, &mut triple_counts);
+
+        // (seen, association) of the pair ending at each word, when it is a pair; count of the
+        // triple ending there.
+        let mut pair_at: Vec<Option<(bool, f64)>> = vec![None; n];
+        let mut triple_at: Vec<f64> = vec![0.0; n];
+        let (mut pairs, mut triples) = (pair_counts.iter(), triple_counts.iter());
         for (i, w) in words.iter().enumerate() {
             if w.count <= 0.0 {
                 s.oov += 1;
@@ -338,11 +380,12 @@ impl<'r> FeatureExtractor<'r> {
             if !w.is_stop {
                 s.content_zipf.push((w.count / self.total * 1e9).log10());
             }
-            if i == 0 || tokens[i].is_break_before || words[i - 1].count <= 0.0 {
+            if !ends_pair[i] {
                 continue;
             }
             let prev = &words[i - 1];
-            let (lp, seen) = self.ln_next(prev.hash, prev.count, w.hash, w.count);
+            let c = *pairs.next().expect("one count per pair");
+            let (lp, seen) = (self.ln_pair(prev.followers, c, prev.count, w.count), c > 0.0);
             s.pairs += 1;
             if !seen {
                 s.pairs_unseen += 1;
@@ -351,38 +394,40 @@ impl<'r> FeatureExtractor<'r> {
             let assoc = lp - self.p_word(w.count).ln();
             s.assoc.push(assoc);
             pair_at[i] = Some((seen, assoc));
-            if i >= 2 && !tokens[i - 1].is_break_before && words[i - 2].count > 0.0 {
+            if ends_triple(i) {
                 s.triples += 1;
-                if self.reference.count(&[words[i - 2].hash, prev.hash, w.hash]) <= 0.0 {
+                triple_at[i] = *triples.next().expect("one count per triple");
+                if triple_at[i] <= 0.0 {
                     s.triples_unseen += 1;
                 }
             }
         }
 
         // Content words between two pairs: a context-free swap breaks both sides at once.
-        for i in 1..words.len().saturating_sub(1) {
-            if let (false, Some((seen_l, assoc_l)), Some((seen_r, assoc_r))) = (words[i].is_stop, pair_at[i], pair_at[i + 1]) {
-                s.flanked += 1;
-                if !seen_l && !seen_r {
-                    s.flanked_unseen += 1;
-                }
-                s.flanked_assoc.push(assoc_l + assoc_r);
-                // How well the word fills the frame `left _ right` (Witten-Bell over the frame's fillers).
-                let (l, w, r) = (words[i - 1].hash, words[i].hash, words[i + 1].hash);
-                let (frame_count, fillers) = self.reference.frame(l, r);
-                if frame_count > 0.0 {
-                    let c3 = self.reference.count(&[l, w, r]);
-                    let p = (c3 + fillers * self.p_word(words[i].count)) / (frame_count + fillers);
-                    s.frame_assoc.push(p.ln() - self.p_word(words[i].count).ln());
-                    if c3 <= 0.0 {
-                        s.frame_unseen += 1;
-                    }
+        let flanked: Vec<usize> =
+            (1..n.saturating_sub(1)).filter(|&i| !words[i].is_stop && pair_at[i].is_some() && pair_at[i + 1].is_some()).collect();
+        let frames = self.reference.frames_of_keys(&flanked.iter().map(|&i| frame_key(hashes[i - 1], hashes[i + 1])).collect::<Vec<_>>());
+        for (&i, (frame_count, fillers)) in flanked.iter().zip(frames) {
+            let (Some((seen_l, assoc_l)), Some((seen_r, assoc_r))) = (pair_at[i], pair_at[i + 1]) else { unreachable!() };
+            s.flanked += 1;
+            if !seen_l && !seen_r {
+                s.flanked_unseen += 1;
+            }
+            s.flanked_assoc.push(assoc_l + assoc_r);
+            // How well the word fills the frame `left _ right` (Witten-Bell over the frame's fillers);
+            // the triple `left word right` ends at the next word.
+            if frame_count > 0.0 {
+                let c3 = triple_at[i + 1];
+                let p = (c3 + fillers * self.p_word(words[i].count)) / (frame_count + fillers);
+                s.frame_assoc.push(p.ln() - self.p_word(words[i].count).ln());
+                if c3 <= 0.0 {
+                    s.frame_unseen += 1;
                 }
             }
         }
-        s.ttr = chunked_ttr(&words.iter().map(|w| w.hash).collect::<Vec<_>>());
+        s.ttr = chunked_ttr(&hashes);
         self.count_artefacts(text, &tokens, &mut s);
-        self.gather_oddity(text, &tokens, &words, &mut s, spans);
+        self.gather_oddity(text, &tokens, &words, &hashes, &mut s, spans);
         s
     }
 
@@ -413,42 +458,68 @@ impl<'r> FeatureExtractor<'r> {
     #[inline]
     fn ln_next_with(&self, types: f64, word: u64, word_count: f64, next: u64, next_count: f64) -> (f64, bool) {
         let c = self.reference.count(&[word, next]);
-        let types = types.max(1.0);
-        (((c + types * self.p_word(next_count)) / (word_count + types)).ln(), c > 0.0)
+        (self.ln_pair(types, c, word_count, next_count), c > 0.0)
     }
 
-    /// [`Self::ln_next_with`] looking up the number of different followers of `word`.
+    /// Smoothed ln P(next | word) from the pair's count `c` (see [`Self::ln_next_with`]).
     #[inline]
-    fn ln_next(&self, word: u64, word_count: f64, next: u64, next_count: f64) -> (f64, bool) {
-        self.ln_next_with(self.reference.followers(word), word, word_count, next, next_count)
+    fn ln_pair(&self, types: f64, c: f64, word_count: f64, next_count: f64) -> f64 {
+        let types = types.max(1.0);
+        ((c + types * self.p_word(next_count)) / (word_count + types)).ln()
+    }
+
+    /// [`Facts`] of a word or phrase given by its word hashes.
+    fn facts(&self, words: &[u64]) -> Facts {
+        let mut f = Facts {
+            first: words[0],
+            last: words[words.len() - 1],
+            first_count: 0.0,
+            last_count: 0.0,
+            last_followers: 0.0,
+            min_count: f64::INFINITY,
+            inner: [0.0; MAX_PHRASE_WORDS - 1],
+            len: words.len(),
+        };
+        let mut previous = (0, 0.0, 0.0);
+        for (k, &w) in words.iter().enumerate() {
+            let (count, followers) = self.reference.word_and_followers(w);
+            if k == 0 {
+                f.first_count = count;
+            } else {
+                let (hash, count_before, followers_before) = previous;
+                f.inner[k - 1] = self.ln_next_with(followers_before, hash, count_before, w, count).0;
+            }
+            f.min_count = f.min_count.min(count);
+            (f.last_count, f.last_followers) = (count, followers);
+            previous = (w, count, followers);
+        }
+        f
     }
 
     /// How well a candidate (one or more words) fits between its neighbours: the log-probability of
     /// `left candidate right` under the smoothed bigram model given `left` (from the unigram
     /// probability of the first word when there is no left neighbour). A phrase's inner transitions
-    /// count too: an incoherent phrase ("bodily property") fits badly. Also says whether either
-    /// neighbour pair was seen at all. `counts` are the candidate words' reference counts.
-    fn fit(&self, left: Option<&Neighbour>, right: Option<&Neighbour>, words: &[u64], counts: &[f64]) -> (f64, bool) {
-        let (mut fit, mut seen) = match left {
-            Some(l) => self.ln_next_with(l.followers, l.hash, l.count, words[0], counts[0]),
-            None => (self.p_word(counts[0]).ln(), false),
+    /// count too: an incoherent phrase ("bodily property") fits badly. `pair_counts` are the counts
+    /// of the pairs `left first` and `last right`.
+    fn fit(&self, left: Option<&Neighbour>, right: Option<&Neighbour>, f: &Facts, pair_counts: (f64, f64)) -> f64 {
+        let mut fit = match left {
+            Some(l) => self.ln_pair(l.followers, pair_counts.0, l.count, f.first_count),
+            None => self.p_word(f.first_count).ln(),
         };
-        for k in 1..words.len() {
-            fit += self.ln_next(words[k - 1], counts[k - 1], words[k], counts[k]).0;
+        for t in &f.inner[..f.len - 1] {
+            fit += t;
         }
         if let Some(r) = right {
-            let last = words.len() - 1;
-            let (lp, s) = self.ln_next(words[last], counts[last], r.hash, r.count);
-            seen |= s;
-            fit += lp;
+            fit += self.ln_pair(f.last_followers, pair_counts.1, f.last_count, r.count);
         }
-        (fit, seen)
+        fit
     }
 
-    fn gather_oddity(&self, text: &str, tokens: &[Token], words: &[Word], s: &mut Stats, spans: Option<&mut Vec<Span>>) {
+    fn gather_oddity(&self, text: &str, tokens: &[Token], words: &[Word], hashes: &[u64], s: &mut Stats, spans: Option<&mut Vec<Span>>) {
         let n = words.len();
         let mut found: Vec<Span> = Vec::new();
         let mut norm = String::new();
+        let (mut choices, mut entries, mut keys, mut pair_counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..n {
             if words[i].is_stop || words[i].count <= 0.0 {
                 continue;
@@ -458,24 +529,23 @@ impl<'r> FeatureExtractor<'r> {
                 if j > n || (len > 1 && (tokens[j - 1].is_break_before || words[j - 1].is_stop)) {
                     break;
                 }
-                let head: Vec<u64> = words[i..j].iter().map(|w| w.hash).collect();
+                let head = &hashes[i..j];
                 // A head's own synonyms, or, for a single inflected word, its base form's
                 // synonyms inflected the same way.
-                let synonyms: Vec<Choice<'_>> = if self.thesaurus.contains_words(&head) {
-                    self.thesaurus.synonyms_of_words(&head).map(Choice::Direct).collect()
-                } else if len == 1 {
+                let direct = self.thesaurus.synonym_ids(head);
+                let inflected = if direct.is_empty() && len == 1 {
                     normalize_into(tokens[i].as_str(text), &mut norm);
-                    self.thesaurus.inflected_synonyms(&norm).into_iter().map(Choice::Inflected).collect()
+                    self.thesaurus.inflected_synonyms(&norm)
                 } else {
                     Vec::new()
                 };
-                if synonyms.is_empty() {
+                if direct.is_empty() && inflected.is_empty() {
                     continue;
                 }
                 let left = (i > 0 && !tokens[i].is_break_before && words[i - 1].count > 0.0).then(|| Neighbour {
                     hash: words[i - 1].hash,
                     count: words[i - 1].count,
-                    followers: self.reference.followers(words[i - 1].hash),
+                    followers: words[i - 1].followers,
                 });
                 let right = (j < n && !tokens[j].is_break_before && words[j].count > 0.0).then(|| Neighbour {
                     hash: words[j].hash,
@@ -485,31 +555,59 @@ impl<'r> FeatureExtractor<'r> {
                 if left.is_none() && right.is_none() {
                     continue;
                 }
-                let mut counts = [0.0; crate::thesaurus::MAX_PHRASE_WORDS];
-                for (c, w) in counts.iter_mut().zip(&words[i..j]) {
-                    *c = w.count;
+                let (left, right) = (left.as_ref(), right.as_ref());
+                // The candidate itself (entry 0), then its synonyms seen often enough to be proposed:
+                // their facts, first and last words, and the counts of their neighbour pairs,
+                // looked up in one batch.
+                let mut own = Facts {
+                    first: head[0],
+                    last: head[len - 1],
+                    first_count: words[i].count,
+                    last_count: words[j - 1].count,
+                    last_followers: words[j - 1].followers,
+                    min_count: 0.0,
+                    inner: [0.0; MAX_PHRASE_WORDS - 1],
+                    len,
+                };
+                for k in 1..len {
+                    let (a, b) = (&words[i + k - 1], &words[i + k]);
+                    own.inner[k - 1] = self.ln_next_with(a.followers, a.hash, a.count, b.hash, b.count).0;
                 }
-                let (own, _) = self.fit(left.as_ref(), right.as_ref(), &head, &counts[..len]);
+                choices.clear();
+                entries.clear();
+                entries.push(own);
+                let mut add = |choice: Choice<'r>, f: Facts| {
+                    if f.min_count >= MIN_SUGGESTION_COUNT {
+                        entries.push(f);
+                        choices.push(choice);
+                    }
+                };
+                for &id in direct {
+                    add(Choice::Direct(&self.thesaurus.phrases()[id as usize]), self.phrase_facts[id as usize]);
+                }
+                for syn in &inflected {
+                    add(Choice::Inflected(*syn), self.facts(syn.words()));
+                }
+                keys.clear();
+                if let Some(l) = left {
+                    keys.extend(entries.iter().map(|f| key(&[l.hash, f.first])));
+                }
+                if let Some(r) = right {
+                    keys.extend(entries.iter().map(|f| key(&[f.last, r.hash])));
+                }
+                self.reference.counts_of_keys(2, &keys, &mut pair_counts);
+                let (left_counts, right_counts) = pair_counts.split_at(if left.is_some() { entries.len() } else { 0 });
+                let pairs = |k: usize| (left_counts.get(k).copied().unwrap_or(0.0), right_counts.get(k).copied().unwrap_or(0.0));
+                let own = self.fit(left, right, &entries[0], pairs(0));
+                // The best fit among synonyms seen next to a neighbour at least once.
                 let mut best: Option<(f64, &Choice<'_>)> = None;
-                for syn in &synonyms {
-                    let syn_words = syn.words();
-                    // Only a synonym seen next to a neighbour can be proposed: test that first, as
-                    // most synonyms fail it and the full fit costs several more look-ups.
-                    let (first, last) = (syn_words[0], syn_words[syn_words.len() - 1]);
-                    let seen_left = left.as_ref().is_some_and(|l| self.reference.count(&[l.hash, first]) > 0.0);
-                    if !seen_left && !right.as_ref().is_some_and(|r| self.reference.count(&[last, r.hash]) > 0.0) {
-                        continue;
-                    }
-                    let counts = &mut counts[..syn_words.len()];
-                    for (c, &w) in counts.iter_mut().zip(syn_words) {
-                        *c = self.reference.count(&[w]);
-                    }
-                    if counts.iter().any(|&c| c < MIN_SUGGESTION_COUNT) {
-                        continue;
-                    }
-                    let (fit, seen) = self.fit(left.as_ref(), right.as_ref(), syn_words, counts);
-                    if seen && best.is_none_or(|(b, _)| fit > b) {
-                        best = Some((fit, syn));
+                for (k, choice) in choices.iter().enumerate() {
+                    let (l, r) = pairs(k + 1);
+                    if l > 0.0 || r > 0.0 {
+                        let fit = self.fit(left, right, &entries[k + 1], (l, r));
+                        if best.is_none_or(|(b, _)| fit > b) {
+                            best = Some((fit, choice));
+                        }
                     }
                 }
                 let oddity = best.map_or(0.0, |(b, _)| b - own);

@@ -33,8 +33,10 @@ pub struct Phrase {
 pub struct Thesaurus {
     phrases: Vec<Phrase>,
     index: HashMap<Box<str>, u32, TextHasher>,
-    /// key(head word hashes) -> synonym phrase ids, in preference order.
-    synonyms: HashMap<u64, Vec<u32>, KeyHasher>,
+    /// key(word hashes) -> phrase id.
+    by_key: HashMap<u64, u32, KeyHasher>,
+    /// Phrase id -> synonym phrase ids, in preference order.
+    links: Vec<Vec<u32>>,
     sources: Vec<String>,
 }
 
@@ -73,9 +75,17 @@ impl Thesaurus {
             }
             let (head, syns) =
                 line.split_once('\t').ok_or_else(|| Error::record(origin, lineno, "expected `head<TAB>synonym|synonym|...`"))?;
-            let syns: Vec<&str> = syns.split('|').filter(|s| !s.trim().is_empty()).collect();
-            self.add(head, &syns);
+            let Some(h) = self.intern(head) else { continue };
+            for syn in syns.split('|').filter(|s| !s.trim().is_empty()) {
+                if let Some(s) = self.intern(syn) {
+                    if s != h {
+                        self.push_link(h, s);
+                        self.push_link(s, h);
+                    }
+                }
+            }
         }
+        self.dedup_links();
         Ok(())
     }
 
@@ -101,9 +111,24 @@ impl Thesaurus {
     }
 
     fn link(&mut self, from: u32, to: u32) {
-        let list = self.synonyms.entry(key(&self.phrases[from as usize].words)).or_default();
+        let list = &mut self.links[from as usize];
         if !list.contains(&to) {
             list.push(to);
+        }
+    }
+
+    /// [`Thesaurus::link`] without the duplicate check, which [`Thesaurus::dedup_links`] does for
+    /// a whole file at once (checking each link against a long list is quadratic).
+    fn push_link(&mut self, from: u32, to: u32) {
+        self.links[from as usize].push(to);
+    }
+
+    /// Drops repeated synonyms from every list, keeping each at its first position.
+    fn dedup_links(&mut self) {
+        // seen[id] == mark: already in the list being cleaned
+        let mut seen = vec![0u32; self.phrases.len()];
+        for (mark, list) in (1..).zip(&mut self.links) {
+            list.retain(|&id| std::mem::replace(&mut seen[id as usize], mark) != mark);
         }
     }
 
@@ -131,13 +156,26 @@ impl Thesaurus {
         }
         let id = self.phrases.len() as u32;
         self.index.insert(text.clone().into_boxed_str(), id);
+        self.by_key.insert(key(&words), id);
+        self.links.push(Vec::new());
         self.phrases.push(Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() });
         Some(id)
     }
 
     /// Synonyms of the head whose word hashes are given, in preference order.
     pub fn synonyms_of_words(&self, words: &[u64]) -> impl Iterator<Item = &Phrase> {
-        self.synonyms.get(&key(words)).into_iter().flatten().map(|&id| &self.phrases[id as usize])
+        self.synonym_ids(words).iter().map(|&id| &self.phrases[id as usize])
+    }
+
+    /// Ids (indexes into [`Thesaurus::phrases`]) of the synonyms of the head whose word hashes are
+    /// given, in preference order; empty when the head has none.
+    pub fn synonym_ids(&self, words: &[u64]) -> &[u32] {
+        self.by_key.get(&key(words)).map_or(&[], |&id| self.links[id as usize].as_slice())
+    }
+
+    /// Every word or phrase of the thesaurus, by id.
+    pub fn phrases(&self) -> &[Phrase] {
+        &self.phrases
     }
 
     /// Synonyms of a head given as text (normalised the way the reference is).
@@ -156,7 +194,10 @@ impl Thesaurus {
     pub fn inflected_synonyms(&self, word: &str) -> Vec<Inflected<'_>> {
         let mut buf = String::new();
         for (lemma, form) in lemmas(word) {
-            let Some(ids) = self.synonyms.get(&key(&[hash_word(&lemma)])) else { continue };
+            let ids = self.synonym_ids(&[hash_word(&lemma)]);
+            if ids.is_empty() {
+                continue;
+            }
             return ids
                 .iter()
                 .map(|&id| {
@@ -178,23 +219,28 @@ impl Thesaurus {
     /// spinner's thesaurus may be one the detector does not know.
     pub fn without_share(&self, share: f64, seed: u64) -> Thesaurus {
         let cut = (share.clamp(0.0, 1.0) * 10_000.0) as u64;
-        let synonyms = self.synonyms.iter().filter(|(&k, _)| key(&[k, seed]) % 10_000 >= cut).map(|(&k, v)| (k, v.clone())).collect();
-        Thesaurus { phrases: self.phrases.clone(), index: self.index.clone(), synonyms, sources: self.sources.clone() }
+        let links = self
+            .phrases
+            .iter()
+            .zip(&self.links)
+            .map(|(p, list)| if key(&[key(&p.words), seed]) % 10_000 >= cut { list.clone() } else { Vec::new() })
+            .collect();
+        Thesaurus { links, ..self.clone() }
     }
 
     /// True when the head has at least one synonym.
     pub fn contains_words(&self, words: &[u64]) -> bool {
-        self.synonyms.contains_key(&key(words))
+        !self.synonym_ids(words).is_empty()
     }
 
     /// Number of heads with synonyms.
     pub fn len(&self) -> usize {
-        self.synonyms.len()
+        self.links.iter().filter(|l| !l.is_empty()).count()
     }
 
     /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
-        self.synonyms.is_empty()
+        self.links.iter().all(Vec::is_empty)
     }
 
     /// Sources named in the files' headers, in load order.
