@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::reference::{frame_key, hash_word, key, KeyHasher, Reference};
+use crate::reference::{frame_key, hash_word, key, prefetch, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
 use crate::thesaurus::{Inflected, Phrase, Thesaurus, MAX_PHRASE_WORDS};
 
@@ -262,6 +262,22 @@ struct Facts {
     /// ln P of each inner transition (word k | word k-1), k = 1..len.
     inner: [f64; MAX_PHRASE_WORDS - 1],
     len: usize,
+}
+
+impl Facts {
+    /// Facts of one word from its count and number of followers.
+    fn of_word(word: u64, count: f64, followers: f64) -> Facts {
+        Facts {
+            first: word,
+            last: word,
+            first_count: count,
+            last_count: count,
+            last_followers: followers,
+            min_count: count,
+            inner: [0.0; MAX_PHRASE_WORDS - 1],
+            len: 1,
+        }
+    }
 }
 
 /// A synonym proposed in place of a candidate: the thesaurus's own, or one inflected like the
@@ -583,10 +599,21 @@ impl<'r> FeatureExtractor<'r> {
                     }
                 };
                 for &id in direct {
+                    prefetch(&self.phrase_facts[id as usize]);
+                }
+                for &id in direct {
                     add(Choice::Direct(&self.thesaurus.phrases()[id as usize]), self.phrase_facts[id as usize]);
                 }
-                for syn in &inflected {
-                    add(Choice::Inflected(*syn), self.facts(syn.words()));
+                if !inflected.is_empty() {
+                    // One-word synonyms (most) have their counts looked up in one batch.
+                    let firsts: Vec<u64> = inflected.iter().map(|syn| syn.words()[0]).collect();
+                    for (syn, (count, followers)) in inflected.iter().zip(self.reference.words_and_followers(&firsts)) {
+                        let f = match syn.words() {
+                            &[word] => Facts::of_word(word, count, followers),
+                            more => self.facts(more),
+                        };
+                        add(Choice::Inflected(*syn), f);
+                    }
                 }
                 keys.clear();
                 if let Some(l) = left {

@@ -402,7 +402,7 @@ const LANES: usize = 16;
 
 /// Asks the CPU to start loading the cache line holding `value` (a hint: no effect on results).
 #[inline(always)]
-fn prefetch<T>(value: &T) {
+pub fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and does not change memory; SSE is part of every x86_64 CPU.
     unsafe {

@@ -37,6 +37,9 @@ pub struct Thesaurus {
     by_key: HashMap<u64, u32, KeyHasher>,
     /// Phrase id -> synonym phrase ids, in preference order.
     links: Vec<Vec<u32>>,
+    /// Phrase id -> hash of its inflected word in each [`Form`] (see [`inflected_word`]), computed
+    /// once so that inflected synonyms need no string work.
+    inflections: Vec<[u64; FORMS.len()]>,
     sources: Vec<String>,
 }
 
@@ -158,7 +161,12 @@ impl Thesaurus {
         self.index.insert(text.clone().into_boxed_str(), id);
         self.by_key.insert(key(&words), id);
         self.links.push(Vec::new());
-        self.phrases.push(Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() });
+        let phrase = Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() };
+        self.inflections.push(FORMS.map(|form| {
+            inflect_into(phrase.text.split(' ').nth(inflected_word(&phrase, form)).unwrap_or(""), form, &mut norm);
+            hash_word(&norm)
+        }));
+        self.phrases.push(phrase);
         Some(id)
     }
 
@@ -192,7 +200,6 @@ impl Thesaurus {
     /// Irregular forms are not handled; a wrong guess ("yeared") fails later checks against the
     /// reference, since such words are never seen.
     pub fn inflected_synonyms(&self, word: &str) -> Vec<Inflected<'_>> {
-        let mut buf = String::new();
         for (lemma, form) in lemmas(word) {
             let ids = self.synonym_ids(&[hash_word(&lemma)]);
             if ids.is_empty() {
@@ -203,10 +210,10 @@ impl Thesaurus {
                 .map(|&id| {
                     let phrase = &self.phrases[id as usize];
                     let mut words = [0u64; MAX_PHRASE_WORDS];
-                    words[..phrase.words.len()].copy_from_slice(&phrase.words);
-                    let at = inflected_word(phrase, form);
-                    inflect_into(phrase.text.split(' ').nth(at).unwrap_or(""), form, &mut buf);
-                    words[at] = hash_word(&buf);
+                    for (to, &from) in words.iter_mut().zip(phrase.words.iter()) {
+                        *to = from;
+                    }
+                    words[inflected_word(phrase, form)] = self.inflections[id as usize][form as usize];
                     Inflected { phrase, form, words }
                 })
                 .collect();
@@ -297,6 +304,7 @@ fn inflected_word(phrase: &Phrase, form: Form) -> usize {
 
 /// A regular English inflection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Form {
     /// -s / -es / -ies (nouns; also third-person verbs)
     Plural,
@@ -305,6 +313,9 @@ pub enum Form {
     /// -ing
     Gerund,
 }
+
+/// Every [`Form`], in discriminant order.
+const FORMS: [Form; 3] = [Form::Plural, Form::Past, Form::Gerund];
 
 /// Candidate base forms of a lowercase word, most likely first, by regular suffix rules.
 pub fn lemmas(word: &str) -> Vec<(String, Form)> {
