@@ -2,22 +2,10 @@
 //! scaled to the rows), and scoring a batch of feature vectors.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use unspun::spin::Rng;
-use unspun::{TrainParams, FEATURES};
+use unspun::TrainParams;
 
-/// Rows where half the features shift with the label and the rest are noise.
-fn rows(n: usize) -> (Vec<Vec<f64>>, Vec<bool>) {
-    let mut rng = Rng::new(42);
-    let d = FEATURES.len();
-    let mut xs = Vec::with_capacity(n);
-    let mut ys = Vec::with_capacity(n);
-    for i in 0..n {
-        let spun = i % 2 == 0;
-        xs.push((0..d).map(|j| rng.unit() + if spun && j % 2 == 0 { 0.3 } else { 0.0 }).collect());
-        ys.push(spun);
-    }
-    (xs, ys)
-}
+mod common;
+use common::rows;
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit");
