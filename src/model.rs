@@ -227,7 +227,7 @@ impl CheckedParams {
         let y: Array1<bool> = order.iter().map(|&i| spun[i]).collect();
         let dataset = Dataset::new(x, y);
         let fitted = self.solve(&dataset, self.params.alpha)?;
-        // linfa's positive class is the more frequent label, not necessarily `true`: orient the
+        // linfa's positive class is the first row's label, not necessarily `true`: orient the
         // weights so that they point at "spun".
         let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
         let weights: Vec<f64> = fitted.params().iter().map(|w| sign * w).collect();
@@ -444,7 +444,7 @@ mod tests {
         let mut rows = Vec::new();
         let mut labels = Vec::new();
         for i in 0..60 {
-            let spun = i % 3 == 0; // the minority class is "spun": linfa's positive class is "original"
+            let spun = i % 3 == 0; // "spun" is the minority class (and the first row's label)
             let mut r = vec![0.5; FEATURES.len()];
             r[0] = if spun { 1.0 } else { 0.0 } + (i % 7) as f64 * 0.1;
             rows.push(r);
