@@ -264,22 +264,6 @@ struct Facts {
     len: usize,
 }
 
-impl Facts {
-    /// Facts of one word from its count and number of followers.
-    fn of_word(word: u64, count: f64, followers: f64) -> Facts {
-        Facts {
-            first: word,
-            last: word,
-            first_count: count,
-            last_count: count,
-            last_followers: followers,
-            min_count: count,
-            inner: [0.0; MAX_PHRASE_WORDS - 1],
-            len: 1,
-        }
-    }
-}
-
 /// A synonym proposed in place of a candidate: the thesaurus's own, or one inflected like the
 /// candidate.
 enum Choice<'t> {
@@ -486,28 +470,33 @@ impl<'r> FeatureExtractor<'r> {
 
     /// [`Facts`] of a word or phrase given by its word hashes.
     fn facts(&self, words: &[u64]) -> Facts {
+        self.facts_from(words.iter().map(|&w| {
+            let (count, followers) = self.reference.word_and_followers(w);
+            (w, count, followers)
+        }))
+    }
+
+    /// [`Facts`] of a word or phrase from each word's hash, count and number of followers.
+    fn facts_from(&self, words: impl IntoIterator<Item = (u64, f64, f64)>) -> Facts {
         let mut f = Facts {
-            first: words[0],
-            last: words[words.len() - 1],
+            first: 0,
+            last: 0,
             first_count: 0.0,
             last_count: 0.0,
             last_followers: 0.0,
             min_count: f64::INFINITY,
             inner: [0.0; MAX_PHRASE_WORDS - 1],
-            len: words.len(),
+            len: 0,
         };
-        let mut previous = (0, 0.0, 0.0);
-        for (k, &w) in words.iter().enumerate() {
-            let (count, followers) = self.reference.word_and_followers(w);
-            if k == 0 {
-                f.first_count = count;
+        for (hash, count, followers) in words {
+            if f.len == 0 {
+                (f.first, f.first_count) = (hash, count);
             } else {
-                let (hash, count_before, followers_before) = previous;
-                f.inner[k - 1] = self.ln_next_with(followers_before, hash, count_before, w, count).0;
+                f.inner[f.len - 1] = self.ln_next_with(f.last_followers, f.last, f.last_count, hash, count).0;
             }
             f.min_count = f.min_count.min(count);
-            (f.last_count, f.last_followers) = (count, followers);
-            previous = (w, count, followers);
+            (f.last, f.last_count, f.last_followers) = (hash, count, followers);
+            f.len += 1;
         }
         f
     }
@@ -575,20 +564,7 @@ impl<'r> FeatureExtractor<'r> {
                 // The candidate itself (entry 0), then its synonyms seen often enough to be proposed:
                 // their facts, first and last words, and the counts of their neighbour pairs,
                 // looked up in one batch.
-                let mut own = Facts {
-                    first: head[0],
-                    last: head[len - 1],
-                    first_count: words[i].count,
-                    last_count: words[j - 1].count,
-                    last_followers: words[j - 1].followers,
-                    min_count: 0.0,
-                    inner: [0.0; MAX_PHRASE_WORDS - 1],
-                    len,
-                };
-                for k in 1..len {
-                    let (a, b) = (&words[i + k - 1], &words[i + k]);
-                    own.inner[k - 1] = self.ln_next_with(a.followers, a.hash, a.count, b.hash, b.count).0;
-                }
+                let own = self.facts_from(words[i..j].iter().map(|w| (w.hash, w.count, w.followers)));
                 choices.clear();
                 entries.clear();
                 entries.push(own);
@@ -605,13 +581,12 @@ impl<'r> FeatureExtractor<'r> {
                     add(Choice::Direct(&self.thesaurus.phrases()[id as usize]), self.phrase_facts[id as usize]);
                 }
                 if !inflected.is_empty() {
-                    // One-word synonyms (most) have their counts looked up in one batch.
-                    let firsts: Vec<u64> = inflected.iter().map(|syn| syn.words()[0]).collect();
-                    for (syn, (count, followers)) in inflected.iter().zip(self.reference.words_and_followers(&firsts)) {
-                        let f = match syn.words() {
-                            &[word] => Facts::of_word(word, count, followers),
-                            more => self.facts(more),
-                        };
+                    // The inflected synonyms' word counts are looked up in one batch.
+                    let syn_words: Vec<u64> = inflected.iter().flat_map(|syn| syn.words().iter().copied()).collect();
+                    let mut looked_up = syn_words.iter().zip(self.reference.words_and_followers(&syn_words));
+                    for syn in &inflected {
+                        let f = self
+                            .facts_from(looked_up.by_ref().take(syn.words().len()).map(|(&w, (count, followers))| (w, count, followers)));
                         add(Choice::Inflected(*syn), f);
                     }
                 }

@@ -364,10 +364,20 @@ impl Table {
     /// Position of the key's entry, if any.
     #[inline]
     fn find(&self, key: u64) -> Option<usize> {
-        let fp = fingerprint(key);
-        let b = (fp >> 16) as usize;
-        let (lo, hi) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
-        self.low[lo..hi].binary_search(&(fp as u16)).ok().map(|i| lo + i)
+        self.search(self.bucket(key), key)
+    }
+
+    /// Positions `lo..hi` of the key's bucket.
+    #[inline]
+    fn bucket(&self, key: u64) -> (usize, usize) {
+        let b = (fingerprint(key) >> 16) as usize;
+        (self.offsets[b] as usize, self.offsets[b + 1] as usize)
+    }
+
+    /// Position of the key's entry within its bucket `lo..hi`, if any.
+    #[inline]
+    fn search(&self, (lo, hi): (usize, usize), key: u64) -> Option<usize> {
+        self.low[lo..hi].binary_search(&(fingerprint(key) as u16)).ok().map(|i| lo + i)
     }
 
     #[inline]
@@ -382,16 +392,15 @@ impl Table {
         let mut ranges = [(0usize, 0usize); LANES];
         for (g, group) in keys.chunks(LANES).enumerate() {
             for (range, &key) in ranges.iter_mut().zip(group) {
-                let b = (fingerprint(key) >> 16) as usize;
-                *range = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
+                *range = self.bucket(key);
                 let mid = (range.0 + range.1) / 2;
                 if mid < self.low.len() {
                     prefetch(&self.low[mid]);
                     prefetch(&self.q[mid]);
                 }
             }
-            for (k, (&(lo, hi), &key)) in ranges.iter().zip(group).enumerate() {
-                found(g * LANES + k, self.low[lo..hi].binary_search(&(fingerprint(key) as u16)).ok().map(|i| lo + i));
+            for (k, (&range, &key)) in ranges.iter().zip(group).enumerate() {
+                found(g * LANES + k, self.search(range, key));
             }
         }
     }
@@ -457,15 +466,20 @@ impl Reference {
     /// Approximate number of different words seen right after this word (0.0 when unseen).
     #[inline]
     pub fn followers(&self, word: u64) -> f64 {
-        let t = &self.tables[0];
-        t.find(word).map_or(0.0, |i| self.levels[t.types[i] as usize])
+        self.word_and_followers(word).1
     }
 
     /// [`Reference::count`] and [`Reference::followers`] of one word, in one look-up.
     #[inline]
     pub fn word_and_followers(&self, word: u64) -> (f64, f64) {
-        let t = &self.tables[0];
-        t.find(word).map_or((0.0, 0.0), |i| (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]))
+        self.count_and_types(0, self.tables[0].find(word))
+    }
+
+    /// Approximate occurrences of the frame `left _ right` (any word in the gap) and number of
+    /// different words seen in its gap; (0, 0) when unseen.
+    #[inline]
+    pub fn frame(&self, left: u64, right: u64) -> (f64, f64) {
+        self.count_and_types(FRAMES, self.tables[FRAMES].find(frame_key(left, right)))
     }
 
     /// [`Reference::count`] of many n-grams of one order `n` (1 to [`MAX_ORDER`]), given by their
@@ -480,34 +494,27 @@ impl Reference {
 
     /// [`Reference::word_and_followers`] of many words at once.
     pub fn words_and_followers(&self, words: &[u64]) -> Vec<(f64, f64)> {
-        let mut out = vec![(0.0, 0.0); words.len()];
-        let t = &self.tables[0];
-        t.find_many(words, |k, i| {
-            if let Some(i) = i {
-                out[k] = (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]);
-            }
-        });
-        out
+        self.counts_and_types_of_keys(0, words)
     }
 
     /// [`Reference::frame`] of many frames at once, given by their [`frame_key`]s.
     pub fn frames_of_keys(&self, keys: &[u64]) -> Vec<(f64, f64)> {
-        let mut out = vec![(0.0, 0.0); keys.len()];
-        let t = &self.tables[FRAMES];
-        t.find_many(keys, |k, i| {
-            if let Some(i) = i {
-                out[k] = (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]);
-            }
-        });
-        out
+        self.counts_and_types_of_keys(FRAMES, keys)
     }
 
-    /// Approximate occurrences of the frame `left _ right` (any word in the gap) and number of
-    /// different words seen in its gap; (0, 0) when unseen.
+    /// Count and number of different continuations of the entry at `position` of a table that
+    /// keeps them (unigrams, frames); (0, 0) for no entry.
     #[inline]
-    pub fn frame(&self, left: u64, right: u64) -> (f64, f64) {
-        let t = &self.tables[FRAMES];
-        t.find(frame_key(left, right)).map_or((0.0, 0.0), |i| (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]))
+    fn count_and_types(&self, table: usize, position: Option<usize>) -> (f64, f64) {
+        let t = &self.tables[table];
+        position.map_or((0.0, 0.0), |i| (self.levels[t.q[i] as usize], self.levels[t.types[i] as usize]))
+    }
+
+    /// [`Reference::count_and_types`] of many keys of one table, looked up together.
+    fn counts_and_types_of_keys(&self, table: usize, keys: &[u64]) -> Vec<(f64, f64)> {
+        let mut out = vec![(0.0, 0.0); keys.len()];
+        self.tables[table].find_many(keys, |k, i| out[k] = self.count_and_types(table, i));
+        out
     }
 
     /// Approximate count of a normalised word.
@@ -691,6 +698,37 @@ mod tests {
         assert!((count - 2.0).abs() < 0.2 && types == 1.0, "{count} {types}");
         assert_eq!(r.frame(hash_word("press"), hash_word("foreign")), (0.0, 0.0));
         // "press. The foreign"
+    }
+
+    #[test]
+    fn batched_look_ups_equal_single_ones() {
+        // words of letters only (digits normalise to one token): "qa", "qb", ..., "qba", ...
+        let word = |mut i: usize| {
+            let mut w = String::from("q");
+            loop {
+                w.push((b'a' + (i % 26) as u8) as char);
+                i /= 26;
+                if i == 0 {
+                    return w;
+                }
+            }
+        };
+        let mut c = Counter::new();
+        let text: String = (0..200).map(|i| format!("{} {} {}. ", word(i % 37), word(i % 11), word(i % 5))).collect();
+        c.add_text(&text);
+        let r = c.freeze(&Budget { max_entries: [1000; TABLES], min_count: [1; TABLES] }, vec![]);
+        // seen and unseen words, over several prefetch groups
+        let ws: Vec<u64> = (0..3 * LANES + 5).map(|i| hash_word(&word(i))).collect();
+        let singles: Vec<(f64, f64)> = ws.iter().map(|&w| (r.count(&[w]), r.followers(w))).collect();
+        assert_eq!(r.words_and_followers(&ws), singles);
+        assert!(singles.iter().any(|&(c, _)| c > 0.0) && singles.iter().any(|&(c, _)| c == 0.0));
+        let pairs: Vec<u64> = ws.windows(2).map(key).collect();
+        let mut counts = vec![7.0]; // cleared first
+        r.counts_of_keys(2, &pairs, &mut counts);
+        assert_eq!(counts, ws.windows(2).map(|p| r.count(p)).collect::<Vec<_>>());
+        assert!(counts.iter().any(|&c| c > 0.0));
+        let frames: Vec<u64> = ws.windows(3).map(|t| frame_key(t[0], t[2])).collect();
+        assert_eq!(r.frames_of_keys(&frames), ws.windows(3).map(|t| r.frame(t[0], t[2])).collect::<Vec<_>>());
     }
 
     #[test]

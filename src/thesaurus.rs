@@ -78,15 +78,7 @@ impl Thesaurus {
             }
             let (head, syns) =
                 line.split_once('\t').ok_or_else(|| Error::record(origin, lineno, "expected `head<TAB>synonym|synonym|...`"))?;
-            let Some(h) = self.intern(head) else { continue };
-            for syn in syns.split('|').filter(|s| !s.trim().is_empty()) {
-                if let Some(s) = self.intern(syn) {
-                    if s != h {
-                        self.push_link(h, s);
-                        self.push_link(s, h);
-                    }
-                }
-            }
+            self.add_links(head, syns.split('|').filter(|s| !s.trim().is_empty()), Self::push_link);
         }
         self.dedup_links();
         Ok(())
@@ -102,12 +94,17 @@ impl Thesaurus {
 
     /// Adds `synonyms` to `head`, and `head` to each synonym (both directions).
     pub fn add(&mut self, head: &str, synonyms: &[&str]) {
+        self.add_links(head, synonyms.iter().copied(), Self::link);
+    }
+
+    /// Links `head` and each synonym both ways with `link`.
+    fn add_links<'s>(&mut self, head: &str, synonyms: impl IntoIterator<Item = &'s str>, link: fn(&mut Self, u32, u32)) {
         let Some(h) = self.intern(head) else { return };
         for s in synonyms {
             if let Some(s) = self.intern(s) {
                 if s != h {
-                    self.link(h, s);
-                    self.link(s, h);
+                    link(self, h, s);
+                    link(self, s, h);
                 }
             }
         }
@@ -232,12 +229,14 @@ impl Thesaurus {
             .zip(&self.links)
             .map(|(p, list)| if key(&[key(&p.words), seed]) % 10_000 >= cut { list.clone() } else { Vec::new() })
             .collect();
-        Thesaurus { links, ..self.clone() }
-    }
-
-    /// True when the head has at least one synonym.
-    pub fn contains_words(&self, words: &[u64]) -> bool {
-        !self.synonym_ids(words).is_empty()
+        Thesaurus {
+            phrases: self.phrases.clone(),
+            index: self.index.clone(),
+            by_key: self.by_key.clone(),
+            links,
+            inflections: self.inflections.clone(),
+            sources: self.sources.clone(),
+        }
     }
 
     /// Number of heads with synonyms.
