@@ -83,11 +83,15 @@ def synthetic_rows(n, d, seed=42):
 
 def fit_rows():
     """unspun's logistic fit (linfa, via `cargo bench --bench once -- fit`) and scikit-learn's lbfgs fit
-    on the same standardised 200,000-row matrix, best of 3 each, and the objective each reaches."""
+    on the same standardised 200,000-row matrix, best of 6 each in two alternating rounds, and the objective each reaches."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
-    out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "once", "--", "fit"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    ours = json.loads(out.strip().splitlines()[-1])
+
+    def ours_once():
+        out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "once", "--", "fit"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    ours = ours_once()
     model = ours["model"]
     x, spun = synthetic_rows(ours["rows"], len(model["mean"]))
     mean, std = x.mean(axis=0), x.std(axis=0)
@@ -99,11 +103,15 @@ def fit_rows():
     def objective(w, b):  # linfa's: sum of log-losses + alpha/2 |w|^2, alpha = 1
         return float(np.logaddexp(0, -y * (xs @ w + b)).sum() + 0.5 * w @ w)
 
+    # Two rounds, alternating (each of ours is itself a best of 3): the host's speed drifts.
     best = float("inf")
-    for _ in range(3):
-        started = time.time()
-        lr = LogisticRegression(C=1.0, tol=1e-4, max_iter=500).fit(xs, spun)
-        best = min(best, time.time() - started)
+    for round in range(2):
+        if round:
+            ours["seconds"] = min(ours["seconds"], ours_once()["seconds"])
+        for _ in range(3):
+            started = time.time()
+            lr = LogisticRegression(C=1.0, tol=1e-4, max_iter=500).fit(xs, spun)
+            best = min(best, time.time() - started)
     return [
         ("unspun (linfa-logistic)", f"fit {ours['rows']:,} x {len(model['mean'])}, 1 thread", ours["seconds"], None, None,
          objective(np.array(model["weights"]), model["intercept"])),
@@ -224,7 +232,7 @@ def write(rows, fits, mb, n_docs, n_train):
     for tool, step, t, mbs, rss in rows:
         lines.append(f"| {tool} | {step} | {t:.2f} | {'' if mbs is None else f'{mbs:.2f}'} | {'' if rss is None else f'{rss:.0f}'} |")
     lines += ["", "The logistic fit on the same standardised synthetic matrix (`benches/common/mod.rs`, rebuilt here in",
-              "NumPy from the same random stream), best of 3, and the objective each reaches (sum of log-losses +",
+              "NumPy from the same random stream), best of 6 in two alternating rounds, and the objective each reaches (sum of log-losses +",
               "|w|²/2; lower is better):", "",
               "| tool | step | seconds | objective |", "|---|---|---|---|"]
     for tool, step, t, _, _, obj in fits:
