@@ -48,9 +48,10 @@ enum Command {
     /// Build the reference n-gram counts from corpora (needs the corpora; see data/README.md)
     #[command(subcommand)]
     Reference(ReferenceCommand),
-    /// Build labeled train/valid/test sets by spinning source documents (needs the corpora)
+    /// Build labeled train/valid/test sets by spinning source documents (the shared corpora, or your
+    /// own originals with --all-documents)
     #[command(
-        after_help = "Example:\n  unspun corpus --source ../shared/data/enwiki2015-half.jsonl.gz --out build/corpus --profiles careful,phrase"
+        after_help = "Examples:\n  unspun corpus --source ../shared/data/enwiki2015-half.jsonl.gz --out build/corpus --profiles careful,phrase\n\n  # a detector for your own domain, from originals you have (JSON Lines with id and text):\n  unspun corpus --source my-originals.jsonl --all-documents --out build/mine --profiles careful,phrase\n  unspun train --data build/mine/train.jsonl.gz --valid build/mine/valid.jsonl.gz \\\n      --target-precision 0.98 --out mine.model.json"
     )]
     Corpus(CorpusArgs),
     /// Print the likely original wording of a spun text: confident suggestions applied
@@ -240,6 +241,11 @@ struct CorpusArgs {
     rate_range: Vec<f64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Use every source document: for your own originals, which the reference never counted (by
+    /// default 70% of documents, by id hash, are skipped as the reference's share of the shared
+    /// corpora); those documents go to train, valid and test keep the same documents
+    #[arg(long)]
+    all_documents: bool,
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
@@ -830,8 +836,13 @@ fn run_corpus(a: CorpusArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&lo) || !(lo..=1.0).contains(&hi) {
         bail!("--rate-range needs 0 <= LO <= HI <= 1, got {lo},{hi}");
     }
-    let mut opts =
-        pipeline::CorpusOptions { chunks_per_document: a.chunks_per_doc, seed: a.seed, rate_range: (lo, hi), ..Default::default() };
+    let mut opts = pipeline::CorpusOptions {
+        chunks_per_document: a.chunks_per_doc,
+        seed: a.seed,
+        rate_range: (lo, hi),
+        all_documents: a.all_documents,
+        ..Default::default()
+    };
     if !a.profiles.is_empty() {
         opts.profiles = a.profiles.clone();
     }

@@ -414,6 +414,10 @@ pub struct CorpusOptions {
     pub max_document_words: usize,
     /// Defaults to 1.
     pub seed: u64,
+    /// Use every source document, also those of [`Split::Reference`], which then go to `train`
+    /// (for your own originals, which the reference never counted). Validation and test documents
+    /// are the same either way. Defaults to false.
+    pub all_documents: bool,
 }
 
 impl Default for CorpusOptions {
@@ -426,6 +430,7 @@ impl Default for CorpusOptions {
             whole_document_share: 0.1,
             max_document_words: 3000,
             seed: 1,
+            all_documents: false,
         }
     }
 }
@@ -452,7 +457,8 @@ pub struct CorpusItem {
 pub type CorpusSummary = BTreeMap<&'static str, (usize, usize)>;
 
 /// Builds labeled train/valid/test sets from source documents (JSON Lines with `id` and `text`):
-/// documents are split by id ([`Split`]; reference documents are skipped), each document is either
+/// documents are split by id ([`Split`]; reference documents are skipped unless
+/// [`CorpusOptions::all_documents`]), each document is either
 /// an original or a spun source (by id), and spun items are made by the given spinner profiles at
 /// mixed rates. Writes `train.jsonl.gz`, `valid.jsonl.gz`, `test.jsonl.gz` into `out_dir`.
 pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, progress: Progress<'_>) -> Result<CorpusSummary> {
@@ -503,7 +509,7 @@ pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, p
         };
         for rec in corpus::read(path, false)? {
             let rec = rec?;
-            if Split::of(&rec.id) != Split::Reference {
+            if opts.all_documents || Split::of(&rec.id) != Split::Reference {
                 docs.push(rec);
                 if docs.len() == STREAM_BATCH {
                     flush(&mut docs)?;
@@ -520,7 +526,11 @@ pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, p
 
 /// The items one source document contributes.
 fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::Profile, Thesaurus)]) -> Vec<CorpusItem> {
-    let split = Split::of(&doc.id);
+    // Reference documents only come here with `all_documents`.
+    let split = match Split::of(&doc.id) {
+        Split::Reference => Split::Train,
+        split => split,
+    };
     let mut rng = Rng::new(hash_word(&doc.id) ^ opts.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     // Whether this document is an original or a spun source is decided by its id alone, so the
     // originals and spun items of a split come from different documents.

@@ -312,40 +312,61 @@ fn corpus_keeps_documents_apart_across_splits_and_roles() {
     }
     let source = dir.path().join("src.jsonl");
     std::fs::write(&source, src).unwrap();
-    let out = dir.path().join("corpus");
-    let o = run(&["corpus", "--source", source.to_str().unwrap(), "--out", out.to_str().unwrap(), "--profiles", "careful,phrase"], None);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let mut docs_of_split: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut items = 0;
-    for split in ["train", "valid", "test"] {
-        let f = std::fs::File::open(out.join(format!("{split}.jsonl.gz"))).unwrap();
-        let text = std::io::read_to_string(flate2::read::GzDecoder::new(f)).unwrap();
-        for line in text.lines() {
-            let v: Value = serde_json::from_str(line).unwrap();
-            let doc = v["source_doc"].as_str().unwrap().to_string();
-            assert_eq!(v["split"], split);
-            assert_ne!(Split::of(&doc), Split::Reference, "{doc} feeds the reference counts");
-            docs_of_split.entry(split.into()).or_default().insert(doc.clone());
-            roles.entry(v["label"].as_str().unwrap().into()).or_default().insert(doc);
-            let words = v["words"].as_u64().unwrap();
-            assert!((80..=400).contains(&words) || v["kind"] == "document", "{words} words");
-            let t = v["text"].as_str().unwrap();
-            for w in v["swaps"].as_array().into_iter().flatten() {
-                let (s, e) = (w["start"].as_u64().unwrap() as usize, w["end"].as_u64().unwrap() as usize);
-                assert!(e <= t.len() && s < e, "swap inside the text");
+    // Source documents per split and per role, checking every item on the way.
+    let read_corpus = |out: &std::path::Path, all_documents: bool| {
+        let mut docs_of_split: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut roles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut items = 0;
+        for split in ["train", "valid", "test"] {
+            let f = std::fs::File::open(out.join(format!("{split}.jsonl.gz"))).unwrap();
+            let text = std::io::read_to_string(flate2::read::GzDecoder::new(f)).unwrap();
+            for line in text.lines() {
+                let v: Value = serde_json::from_str(line).unwrap();
+                let doc = v["source_doc"].as_str().unwrap().to_string();
+                assert_eq!(v["split"], split);
+                if !all_documents {
+                    assert_ne!(Split::of(&doc), Split::Reference, "{doc} feeds the reference counts");
+                }
+                docs_of_split.entry(split.into()).or_default().insert(doc.clone());
+                roles.entry(v["label"].as_str().unwrap().into()).or_default().insert(doc);
+                let words = v["words"].as_u64().unwrap();
+                assert!((80..=400).contains(&words) || v["kind"] == "document", "{words} words");
+                let t = v["text"].as_str().unwrap();
+                for w in v["swaps"].as_array().into_iter().flatten() {
+                    let (s, e) = (w["start"].as_u64().unwrap() as usize, w["end"].as_u64().unwrap() as usize);
+                    assert!(e <= t.len() && s < e, "swap inside the text");
+                }
+                items += 1;
             }
-            items += 1;
         }
-    }
-    assert!(items > 50, "{items} items");
-    let splits: Vec<&BTreeSet<String>> = docs_of_split.values().collect();
-    for (i, a) in splits.iter().enumerate() {
-        for b in &splits[i + 1..] {
-            assert!(a.is_disjoint(b), "a source document in two splits: {:?}", a.intersection(b).collect::<Vec<_>>());
+        assert!(items > 50, "{items} items");
+        let splits: Vec<&BTreeSet<String>> = docs_of_split.values().collect();
+        for (i, a) in splits.iter().enumerate() {
+            for b in &splits[i + 1..] {
+                assert!(a.is_disjoint(b), "a source document in two splits: {:?}", a.intersection(b).collect::<Vec<_>>());
+            }
         }
-    }
-    assert!(roles["spun"].is_disjoint(&roles["original"]), "a source document both spun and original");
+        assert!(roles["spun"].is_disjoint(&roles["original"]), "a source document both spun and original");
+        docs_of_split
+    };
+    let corpus = |all_documents: bool| {
+        let out = dir.path().join(format!("corpus-{all_documents}"));
+        let mut args = vec!["corpus", "--source", source.to_str().unwrap(), "--out", out.to_str().unwrap(), "--profiles", "careful,phrase"];
+        if all_documents {
+            args.push("--all-documents");
+        }
+        let o = run(&args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_corpus(&out, all_documents)
+    };
+    let shared = corpus(false);
+    // Your own originals: every document is used, the reference's share goes to train, and
+    // validation and test hold the same documents as before.
+    let own = corpus(true);
+    assert_eq!(own["valid"], shared["valid"]);
+    assert_eq!(own["test"], shared["test"]);
+    assert!(own["train"].is_superset(&shared["train"]));
+    assert!(own["train"].iter().any(|d| Split::of(d) == Split::Reference), "reference-share documents used");
 }
 
 #[test]
