@@ -201,22 +201,23 @@ impl CheckedParams {
         }
         let d = self.columns.len();
         let n_rows = rows.len();
-        // The chosen columns, column-major, in one pass over the rows.
-        let mut raw = vec![0.0; n_rows * d];
-        for (i, row) in rows.iter().enumerate() {
-            for (j, &c) in self.columns.iter().enumerate() {
-                raw[j * n_rows + i] = row[c];
+        let n = n_rows as f64;
+        // Standardise: means, then variances, each in one pass over the rows (each column summed
+        // in row order).
+        let mut mean = vec![-0.0; d];
+        for row in rows {
+            for (m, &c) in mean.iter_mut().zip(&self.columns) {
+                *m += row[c];
             }
         }
-        // Standardise.
-        let mut mean = vec![0.0; d];
-        let mut std = vec![0.0; d];
-        for (j, column) in raw.chunks_exact(n_rows).enumerate() {
-            let n = n_rows as f64;
-            mean[j] = column.iter().sum::<f64>() / n;
-            let var = column.iter().map(|v| (v - mean[j]).powi(2)).sum::<f64>() / n;
-            std[j] = if var > 1e-24 { var.sqrt() } else { 1.0 };
+        mean.iter_mut().for_each(|m| *m /= n);
+        let mut var = vec![-0.0; d];
+        for row in rows {
+            for ((v, m), &c) in var.iter_mut().zip(&mean).zip(&self.columns) {
+                *v += (row[c] - m).powi(2);
+            }
         }
+        let std: Vec<f64> = var.iter().map(|v| v / n).map(|v| if v > 1e-24 { v.sqrt() } else { 1.0 }).collect();
         // Balance by oversampling the smaller class cyclically (deterministic).
         let mut order: Vec<usize> = (0..n_rows).collect();
         if self.params.balance && n_spun != n_orig {
@@ -226,10 +227,12 @@ impl CheckedParams {
             order.extend(small.iter().cycle().take(extra));
         }
         let n = order.len();
-        // Column-major matrix.
-        let mut data = Vec::with_capacity(n * d);
-        for (j, column) in raw.chunks_exact(n_rows).enumerate() {
-            data.extend(order.iter().map(|&i| (column[i] - mean[j]) / std[j]));
+        // Column-major matrix, standardised, in one more pass over the rows.
+        let mut data = vec![0.0; n * d];
+        for (k, &i) in order.iter().enumerate() {
+            for (j, &c) in self.columns.iter().enumerate() {
+                data[j * n + k] = (rows[i][c] - mean[j]) / std[j];
+            }
         }
         let x = Array2::from_shape_vec((n, d).f(), data).map_err(|e| Error::Invalid(e.to_string()))?;
         let y: Array1<bool> = order.iter().map(|&i| spun[i]).collect();
@@ -273,13 +276,15 @@ fn linfa_error(e: linfa_logistic::error::Error) -> Error {
 
 /// Norm of the gradient of linfa's loss (sum of log-losses + alpha/2 |w|²) at (w, b).
 fn gradient_norm(x: &Array2<f64>, y: &Array1<bool>, w: &[f64], b: f64, alpha: f64) -> f64 {
-    let w_arr = Array1::from(w.to_vec());
-    let z = x.dot(&w_arr) + b;
+    // Column by column: `x` is column-major.
+    let mut z = Array1::from_elem(x.nrows(), b);
+    for (column, &w) in x.columns().into_iter().zip(w) {
+        z.scaled_add(w, &column);
+    }
     let resid: Array1<f64> = z.iter().zip(y).map(|(&z, &t)| sigmoid(z) - if t { 1.0 } else { 0.0 }).collect();
-    let mut g = x.t().dot(&resid) + &w_arr * alpha;
+    let g: f64 = x.columns().into_iter().zip(w).map(|(column, &w)| (column.dot(&resid) + alpha * w).powi(2)).sum();
     let gb = resid.sum();
-    g.mapv_inplace(|v| v * v);
-    (g.sum() + gb * gb).sqrt()
+    (g + gb * gb).sqrt()
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -488,6 +493,26 @@ mod tests {
         assert!(det.probability(&hi) > 0.8, "{}", det.probability(&hi));
         assert!(det.probability(&lo) < 0.2);
         assert!(det.training().converged, "{:?}", det.training());
+    }
+
+    #[test]
+    fn standardisation_uses_the_chosen_columns_of_the_given_rows() {
+        // Means and population deviations of the rows as given (not of the class-balanced rows
+        // the solver sees), for the chosen features' columns only.
+        let (mut rows, labels) = data();
+        let last = FEATURES.len() - 1;
+        for (i, r) in rows.iter_mut().enumerate() {
+            r[last] = (i % 5) as f64;
+        }
+        let names = vec![FEATURES[last].name.to_string(), "oov_share".to_string()];
+        let det = TrainParams::new().features(names.clone()).check().unwrap().fit(&rows, &labels).unwrap();
+        for (j, name) in names.iter().enumerate() {
+            let c = FEATURES.iter().position(|f| f.name == name).unwrap();
+            let n = rows.len() as f64;
+            let mean = rows.iter().map(|r| r[c]).sum::<f64>() / n;
+            let std = (rows.iter().map(|r| (r[c] - mean).powi(2)).sum::<f64>() / n).sqrt();
+            assert!((det.mean[j] - mean).abs() < 1e-12 && (det.std[j] - std).abs() < 1e-12, "{name}: {det:?}");
+        }
     }
 
     #[test]
