@@ -5,6 +5,7 @@
 //! the [`Stats`] gathered in one pass over the text.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::reference::{frame_key, hash_word, key, prefetch, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
@@ -243,8 +244,9 @@ pub struct FeatureExtractor<'r> {
     thesaurus: &'r Thesaurus,
     stopwords: HashSet<u64, KeyHasher>,
     total: f64,
-    /// [`Facts`] of every thesaurus phrase, by phrase id: looked up once, not once per occurrence.
-    phrase_facts: Vec<Facts>,
+    /// [`Facts`] of every thesaurus phrase, by phrase id: looked up once, not once per occurrence
+    /// (and shared by extractors over copies of the thesaurus, see [`FeatureExtractor::with_thesaurus`]).
+    phrase_facts: Arc<Vec<Facts>>,
 }
 
 /// What the fit of a word or phrase needs of the reference, apart from its neighbour pairs.
@@ -304,10 +306,23 @@ impl<'r> FeatureExtractor<'r> {
             thesaurus,
             stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect(),
             total: reference.total(1),
-            phrase_facts: Vec::new(),
+            phrase_facts: Arc::default(),
         };
-        fx.phrase_facts = thesaurus.phrases().iter().map(|p| fx.facts(&p.words)).collect();
+        fx.phrase_facts = Arc::new(thesaurus.phrases().iter().map(|p| fx.facts(&p.words)).collect());
         fx
+    }
+
+    /// An extractor over the same reference and another thesaurus; one made by
+    /// [`Thesaurus::without_share`] from this extractor's shares its phrases' facts.
+    pub fn with_thesaurus<'t>(&self, thesaurus: &'t Thesaurus) -> FeatureExtractor<'t>
+    where
+        'r: 't,
+    {
+        if thesaurus.shares_phrases_with(self.thesaurus) {
+            FeatureExtractor { thesaurus, phrase_facts: Arc::clone(&self.phrase_facts), stopwords: self.stopwords.clone(), ..*self }
+        } else {
+            FeatureExtractor::new(self.reference, thesaurus)
+        }
     }
 
     /// Features of `text`, without evidence spans.
@@ -682,6 +697,23 @@ mod tests {
         let mut t = Thesaurus::new();
         t.add("foreign", &["overseas"]);
         (r, t)
+    }
+
+    #[test]
+    fn an_extractor_over_a_thesaurus_copy_equals_a_fresh_one() {
+        let (r, mut t) = resources();
+        t.add("minister", &["curate"]);
+        t.add("reporters", &["journalists"]);
+        let whole = FeatureExtractor::new(&r, &t);
+        for seed in 0..4 {
+            let cut = t.without_share(0.5, seed);
+            let shared = whole.with_thesaurus(&cut);
+            let fresh = FeatureExtractor::new(&r, &cut);
+            for text in ["The overseas minister met reporters.", "Prices foreign rose. The curate said the talks went well."] {
+                assert_eq!(shared.explain(text).features, fresh.explain(text).features, "{text}");
+                assert_eq!(format!("{:?}", shared.explain(text).spans), format!("{:?}", fresh.explain(text).spans));
+            }
+        }
     }
 
     #[test]

@@ -195,8 +195,9 @@ pub fn train(
         // Each document's features see either the whole thesaurus or one of THESAURUS_VARIANTS
         // copies missing `thesaurus_dropout` of its heads (chosen by the document id).
         let variants: Vec<Thesaurus> = (0..THESAURUS_VARIANTS).map(|k| resources.thesaurus.without_share(thesaurus_dropout, k)).collect();
-        let extractors: Vec<FeatureExtractor<'_>> =
-            variants.iter().map(|t| FeatureExtractor::new(&resources.reference, t)).chain([resources.extractor()]).collect();
+        let whole = resources.extractor();
+        let mut extractors: Vec<FeatureExtractor<'_>> = variants.iter().map(|t| whole.with_thesaurus(t)).collect();
+        extractors.push(whole);
         records
             .par_iter()
             .map(|r| {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -29,18 +30,26 @@ pub struct Phrase {
 
 /// Synonym table. Built from one or more files in the `unspun-thesaurus` format:
 /// a header line `unspun-thesaurus<TAB>1<TAB>source<TAB>licence`, then `head<TAB>syn1|syn2|...`.
+/// Copies made by [`Thesaurus::without_share`] share its words and phrases; only the synonym lists
+/// are their own.
 #[derive(Debug, Clone, Default)]
 pub struct Thesaurus {
+    lexicon: Arc<Lexicon>,
+    /// Phrase id -> synonym phrase ids, in preference order.
+    links: Vec<Vec<u32>>,
+    sources: Vec<String>,
+}
+
+/// The words and phrases of a thesaurus, by id, with their look-up tables.
+#[derive(Debug, Clone, Default)]
+struct Lexicon {
     phrases: Vec<Phrase>,
     index: HashMap<Box<str>, u32, TextHasher>,
     /// key(word hashes) -> phrase id.
     by_key: HashMap<u64, u32, KeyHasher>,
-    /// Phrase id -> synonym phrase ids, in preference order.
-    links: Vec<Vec<u32>>,
     /// Phrase id -> hash of its inflected word in each [`Form`] (see [`inflected_word`]), computed
     /// once so that inflected synonyms need no string work.
     inflections: Vec<[u64; FORMS.len()]>,
-    sources: Vec<String>,
 }
 
 impl Thesaurus {
@@ -126,7 +135,7 @@ impl Thesaurus {
     /// Drops repeated synonyms from every list, keeping each at its first position.
     fn dedup_links(&mut self) {
         // seen[id] == mark: already in the list being cleaned
-        let mut seen = vec![0u32; self.phrases.len()];
+        let mut seen = vec![0u32; self.lexicon.phrases.len()];
         for (mark, list) in (1..).zip(&mut self.links) {
             list.retain(|&id| std::mem::replace(&mut seen[id as usize], mark) != mark);
         }
@@ -134,7 +143,7 @@ impl Thesaurus {
 
     fn intern(&mut self, phrase: &str) -> Option<u32> {
         // Thesaurus files are already normalised: most phrases are found as written.
-        if let Some(&id) = self.index.get(phrase) {
+        if let Some(&id) = self.lexicon.index.get(phrase) {
             return Some(id);
         }
         let mut norm = String::new();
@@ -151,36 +160,44 @@ impl Thesaurus {
         if words.is_empty() || words.len() > MAX_PHRASE_WORDS {
             return None;
         }
-        if let Some(&id) = self.index.get(text.as_str()) {
+        if let Some(&id) = self.lexicon.index.get(text.as_str()) {
             return Some(id);
         }
-        let id = self.phrases.len() as u32;
-        self.index.insert(text.clone().into_boxed_str(), id);
-        self.by_key.insert(key(&words), id);
+        // Copies the words and phrases only if a copy made by `without_share` still shares them.
+        let lex = Arc::make_mut(&mut self.lexicon);
+        let id = lex.phrases.len() as u32;
+        lex.index.insert(text.clone().into_boxed_str(), id);
+        lex.by_key.insert(key(&words), id);
         self.links.push(Vec::new());
         let phrase = Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() };
-        self.inflections.push(FORMS.map(|form| {
+        lex.inflections.push(FORMS.map(|form| {
             inflect_into(phrase.text.split(' ').nth(inflected_word(&phrase, form)).unwrap_or(""), form, &mut norm);
             hash_word(&norm)
         }));
-        self.phrases.push(phrase);
+        lex.phrases.push(phrase);
         Some(id)
     }
 
     /// Synonyms of the head whose word hashes are given, in preference order.
     pub fn synonyms_of_words(&self, words: &[u64]) -> impl Iterator<Item = &Phrase> {
-        self.synonym_ids(words).iter().map(|&id| &self.phrases[id as usize])
+        self.synonym_ids(words).iter().map(|&id| &self.lexicon.phrases[id as usize])
     }
 
     /// Ids (indexes into [`Thesaurus::phrases`]) of the synonyms of the head whose word hashes are
     /// given, in preference order; empty when the head has none.
     pub fn synonym_ids(&self, words: &[u64]) -> &[u32] {
-        self.by_key.get(&key(words)).map_or(&[], |&id| self.links[id as usize].as_slice())
+        self.lexicon.by_key.get(&key(words)).map_or(&[], |&id| self.links[id as usize].as_slice())
     }
 
     /// Every word or phrase of the thesaurus, by id.
     pub fn phrases(&self) -> &[Phrase] {
-        &self.phrases
+        &self.lexicon.phrases
+    }
+
+    /// True when `other` is this thesaurus or a copy of it by [`Thesaurus::without_share`] (same
+    /// phrases under the same ids).
+    pub fn shares_phrases_with(&self, other: &Thesaurus) -> bool {
+        Arc::ptr_eq(&self.lexicon, &other.lexicon)
     }
 
     /// Synonyms of a head given as text (normalised the way the reference is).
@@ -205,12 +222,12 @@ impl Thesaurus {
             return ids
                 .iter()
                 .map(|&id| {
-                    let phrase = &self.phrases[id as usize];
+                    let phrase = &self.lexicon.phrases[id as usize];
                     let mut words = [0u64; MAX_PHRASE_WORDS];
                     for (to, &from) in words.iter_mut().zip(phrase.words.iter()) {
                         *to = from;
                     }
-                    words[inflected_word(phrase, form)] = self.inflections[id as usize][form as usize];
+                    words[inflected_word(phrase, form)] = self.lexicon.inflections[id as usize][form as usize];
                     Inflected { phrase, form, words }
                 })
                 .collect();
@@ -219,24 +236,18 @@ impl Thesaurus {
     }
 
     /// A copy without the synonyms of a pseudo-random `share` of the heads (chosen by a hash of the
-    /// head and `seed`). Training on features computed with such copies teaches a model that a
+    /// head and `seed`), sharing this one's phrases. Training on features computed with such copies teaches a model that a
     /// spinner's thesaurus may be one the detector does not know.
     pub fn without_share(&self, share: f64, seed: u64) -> Thesaurus {
         let cut = (share.clamp(0.0, 1.0) * 10_000.0) as u64;
         let links = self
+            .lexicon
             .phrases
             .iter()
             .zip(&self.links)
             .map(|(p, list)| if key(&[key(&p.words), seed]) % 10_000 >= cut { list.clone() } else { Vec::new() })
             .collect();
-        Thesaurus {
-            phrases: self.phrases.clone(),
-            index: self.index.clone(),
-            by_key: self.by_key.clone(),
-            links,
-            inflections: self.inflections.clone(),
-            sources: self.sources.clone(),
-        }
+        Thesaurus { lexicon: Arc::clone(&self.lexicon), links, sources: self.sources.clone() }
     }
 
     /// Number of heads with synonyms.
@@ -380,6 +391,35 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "unspun-thesaurus\t1\ttest\tpublic domain\nforeign\toverseas|alien\nbank\tfinancial institution\n";
+
+    #[test]
+    fn copies_without_a_share_of_heads_share_the_phrases() {
+        // Words of letters only (digits are normalised away): "headab", "synab", ...
+        let word = |prefix: &str, i: usize| format!("{prefix}{}{}", (b'a' + (i / 26) as u8) as char, (b'a' + (i % 26) as u8) as char);
+        let mut t = Thesaurus::new();
+        for i in 0..200 {
+            t.add(&word("head", i), &[&word("syn", i)]);
+        }
+        let heads = |t: &Thesaurus| (0..200).filter(|&i| !t.synonyms(&word("head", i)).is_empty()).count();
+        let cut = t.without_share(0.5, 7);
+        assert!(cut.shares_phrases_with(&t) && cut.phrases().len() == t.phrases().len());
+        let kept = heads(&cut);
+        assert!((50..150).contains(&kept), "about half the heads keep their synonyms: {kept}");
+        for i in 0..200 {
+            let (head, syn) = (word("head", i), word("syn", i));
+            let s = cut.synonyms(&head);
+            assert!(s.is_empty() || s == [syn.as_str()], "{head}: {s:?}");
+        }
+        assert_ne!(t.without_share(0.5, 8).len(), 0);
+        assert_eq!(heads(&t.without_share(0.0, 7)), 200);
+        assert_eq!(heads(&t.without_share(1.0, 7)), 0);
+        // Adding to a copy copies the phrases first: the original is unchanged.
+        let mut more = t.without_share(0.5, 7);
+        more.add("brand new", &["novel"]);
+        assert!(!more.shares_phrases_with(&t));
+        assert!(t.synonyms("brand new").is_empty() && t.phrases().len() == 400);
+        assert_eq!(more.synonyms("brand new"), ["novel"]);
+    }
 
     #[test]
     fn both_directions_and_phrases() {
