@@ -128,19 +128,38 @@ pub fn read(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
 
 /// Reads all labeled records of several paths, stopping at the first error.
 pub fn read_labeled(paths: &[PathBuf]) -> Result<Vec<Record>> {
-    let mut out = Vec::new();
-    for p in paths {
-        for r in read(p, true)? {
-            out.push(r?);
-        }
-    }
+    let out = labeled_records(paths).collect::<Result<Vec<Record>>>()?;
     if out.is_empty() {
-        return Err(Error::Invalid(format!(
-            "no documents found in {}",
-            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(no_documents(paths));
     }
     Ok(out)
+}
+
+/// The labeled records of several paths, one after the other, read as they are consumed (a path
+/// that cannot be opened is an error item in its place).
+pub fn labeled_records(paths: &[PathBuf]) -> impl Iterator<Item = Result<Record>> + Send + '_ {
+    paths.iter().flat_map(|p| match read(p, true) {
+        Ok(records) => records,
+        Err(e) => Box::new(std::iter::once(Err(e))),
+    })
+}
+
+/// Checks every labeled record of several paths without keeping them: the number of records, or
+/// the first error (also when there are none).
+pub fn count_labeled(paths: &[PathBuf]) -> Result<usize> {
+    let mut n = 0;
+    for r in labeled_records(paths) {
+        r?;
+        n += 1;
+    }
+    if n == 0 {
+        return Err(no_documents(paths));
+    }
+    Ok(n)
+}
+
+fn no_documents(paths: &[PathBuf]) -> Error {
+    Error::Invalid(format!("no documents found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")))
 }
 
 fn read_csv(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = Result<Record>> + Send>> {

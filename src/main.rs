@@ -665,13 +665,16 @@ fn run_train(a: TrainArgs) -> Result<()> {
     let params = params.check()?;
     check_output_file(&a.out, "--out")?;
     let resources = load_resources(&a.resources)?;
-    let records = read_labeled(&a.data)?;
-    let started = Instant::now();
-    let bar = progress_bar(Some(records.len() as u64), "features");
     if !(0.0..1.0).contains(&a.thesaurus_dropout) {
         bail!("--thesaurus-dropout must be in [0, 1), got {}", a.thesaurus_dropout);
     }
-    let mut detector = pipeline::train(&records, &resources, &params, a.thesaurus_dropout, &a.data, &|n| bar.inc(n))?;
+    // A first pass checks every record (a bad one stops training before any work) and counts them
+    // for the progress bar; the second extracts features as it reads, keeping no text.
+    let n = corpus::count_labeled(&a.data)?;
+    let started = Instant::now();
+    let bar = progress_bar(Some(n as u64), "features");
+    let records = corpus::labeled_records(&a.data);
+    let mut detector = pipeline::train(records, &resources, &params, a.thesaurus_dropout, &a.data, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     let t = detector.training().clone();
     if !t.converged {

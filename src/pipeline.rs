@@ -177,40 +177,53 @@ pub const THESAURUS_VARIANTS: u64 = 4;
 /// F1 0.612 → 0.656, on the training spinners 0.982 → 0.978; 0.8 gave 0.878 / 0.745 but 0.966.
 pub const DEFAULT_THESAURUS_DROPOUT: f64 = 0.5;
 
-/// Trains a detector on labeled records. With `thesaurus_dropout` > 0, the features of 4 in 5
+/// Trains a detector on labeled records, read as they come: only their feature rows are kept, so
+/// memory does not grow with the text. With `thesaurus_dropout` > 0, the features of 4 in 5
 /// documents are computed with a thesaurus missing that share of its heads, so that the model also
 /// learns to catch spinning whose swaps the thesaurus does not know (a spinner with its own
-/// thesaurus), instead of leaning on synonym oddity alone.
+/// thesaurus), instead of leaning on synonym oddity alone. Stops at the first bad record.
 pub fn train(
-    records: &[Record],
+    records: impl Iterator<Item = Result<Record>>,
     resources: &Resources,
     params: &CheckedParams,
     thesaurus_dropout: f64,
     data: &[PathBuf],
     progress: Progress<'_>,
 ) -> Result<Detector> {
-    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
     let started = std::time::Instant::now();
-    let rows = if thesaurus_dropout > 0.0 {
-        // Each document's features see either the whole thesaurus or one of THESAURUS_VARIANTS
-        // copies missing `thesaurus_dropout` of its heads (chosen by the document id).
-        let variants: Vec<Thesaurus> = (0..THESAURUS_VARIANTS).map(|k| resources.thesaurus.without_share(thesaurus_dropout, k)).collect();
-        let whole = resources.extractor();
-        let mut extractors: Vec<FeatureExtractor<'_>> = variants.iter().map(|t| whole.with_thesaurus(t)).collect();
-        extractors.push(whole);
-        records
+    // Each document's features see either the whole thesaurus or one of THESAURUS_VARIANTS
+    // copies missing `thesaurus_dropout` of its heads (chosen by the document id).
+    let variants: Vec<Thesaurus> = if thesaurus_dropout > 0.0 {
+        (0..THESAURUS_VARIANTS).map(|k| resources.thesaurus.without_share(thesaurus_dropout, k)).collect()
+    } else {
+        Vec::new()
+    };
+    let whole = resources.extractor();
+    let mut extractors: Vec<FeatureExtractor<'_>> = variants.iter().map(|t| whole.with_thesaurus(t)).collect();
+    extractors.push(whole);
+    let (mut rows, mut labels) = (Vec::new(), Vec::new());
+    let mut batch: Vec<Record> = Vec::with_capacity(STREAM_BATCH * 4);
+    let mut extract = |batch: &mut Vec<Record>| {
+        let features: Vec<Vec<f64>> = batch
             .par_iter()
             .map(|r| {
                 let f = extractors[(hash_word(&r.id) % extractors.len() as u64) as usize].extract(&r.text).features;
                 progress(1);
                 f
             })
-            .collect()
-    } else {
-        extract_batch(&resources.extractor(), &texts, progress)
+            .collect();
+        rows.extend(features);
+        labels.extend(labels_of(batch));
+        batch.clear();
     };
+    for r in records {
+        batch.push(r?);
+        if batch.len() == STREAM_BATCH * 4 {
+            extract(&mut batch);
+        }
+    }
+    extract(&mut batch);
     let extract_seconds = started.elapsed().as_secs_f64();
-    let labels = labels_of(records);
     let mut detector = params.fit(&rows, &labels)?;
     let training = detector.training_mut();
     training.data = data.iter().map(|p| p.display().to_string()).collect();

@@ -79,3 +79,40 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn training_streams_records_across_batches_and_stops_at_a_bad_one() {
+    use unspun::corpus::Record;
+    use unspun::pipeline::{train, STREAM_BATCH};
+    let resources = Resources::embedded().unwrap();
+    let fx = resources.extractor();
+    let spinner_thesaurus = embedded::thesaurus("wordnet").unwrap();
+    let spinner = Spinner::new(&spinner_thesaurus, profile("careful").unwrap().clone());
+    // More records than one batch of the training stream.
+    let n = STREAM_BATCH * 4 + 100;
+    let records: Vec<Record> = (0..n)
+        .map(|i| {
+            let original = common::ORIGINALS[i % common::ORIGINALS.len()];
+            let spun = i % 2 == 1;
+            Record {
+                id: format!("r{i}"),
+                text: if spun { spinner.spin(original, i as u64).text } else { original.to_string() },
+                label: Some(spun),
+                extra: Default::default(),
+                line: i as u64 + 1,
+                swaps: Vec::new(),
+            }
+        })
+        .collect();
+    let params = TrainParams::new().check().unwrap();
+    let streamed = train(records.iter().cloned().map(Ok), &resources, &params, 0.0, &[], &|_| {}).unwrap();
+    let rows: Vec<Vec<f64>> = records.iter().map(|r| fx.extract(&r.text).features).collect();
+    let labels: Vec<bool> = records.iter().map(|r| r.label.unwrap()).collect();
+    let direct = params.fit(&rows, &labels).unwrap();
+    assert_eq!(streamed.weights(), direct.weights());
+    assert_eq!(streamed.training().rows, n);
+    // A bad record stops training with its error.
+    let bad = records.iter().cloned().map(Ok).take(10).chain([Err(unspun::Error::Invalid("d.jsonl:11: broken".into()))]);
+    let err = train(bad, &resources, &params, 0.0, &[], &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("d.jsonl:11: broken"), "{err}");
+}
