@@ -389,19 +389,32 @@ impl Table {
     /// look-ups go in groups of [`LANES`]: first every bucket's middle entry is prefetched, then each
     /// bucket is searched, so the memory accesses of a group overlap instead of queueing.
     fn find_many(&self, keys: &[u64], mut found: impl FnMut(usize, Option<usize>)) {
-        let mut ranges = [(0usize, 0usize); LANES];
-        for (g, group) in keys.chunks(LANES).enumerate() {
+        // Software pipeline: the buckets of group g + 1 are located and prefetched before group g
+        // is searched, so that each group's memory is on its way a whole group ahead.
+        let locate = |group: &[u64], ranges: &mut [(usize, usize); LANES]| {
             for (range, &key) in ranges.iter_mut().zip(group) {
                 *range = self.bucket(key);
-                let mid = (range.0 + range.1) / 2;
-                if mid < self.low.len() {
-                    prefetch(&self.low[mid]);
-                    prefetch(&self.q[mid]);
+                let (lo, hi) = *range;
+                if lo < hi {
+                    prefetch(&self.low[lo]);
+                    prefetch(&self.low[hi - 1]);
+                    prefetch(&self.q[(lo + hi) / 2]);
                 }
             }
-            for (k, (&range, &key)) in ranges.iter().zip(group).enumerate() {
+        };
+        let mut groups = keys.chunks(LANES).enumerate().peekable();
+        let (mut current, mut next) = ([(0usize, 0usize); LANES], [(0usize, 0usize); LANES]);
+        if let Some((_, first)) = groups.peek() {
+            locate(first, &mut current);
+        }
+        while let Some((g, group)) = groups.next() {
+            if let Some((_, following)) = groups.peek() {
+                locate(following, &mut next);
+            }
+            for (k, (&range, &key)) in current.iter().zip(group).enumerate() {
                 found(g * LANES + k, self.search(range, key));
             }
+            std::mem::swap(&mut current, &mut next);
         }
     }
 }
