@@ -9,7 +9,7 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
-use crate::reference::{hash_tokens, hash_word, key, KeyHasher, TextHasher};
+use crate::reference::{hash_tokens, hash_word, key, KeyHasher};
 use crate::text::{normalize_into, tokenize};
 
 /// Format name on the first line of a thesaurus file.
@@ -44,7 +44,9 @@ pub struct Thesaurus {
 #[derive(Debug, Clone, Default)]
 struct Lexicon {
     phrases: Vec<Phrase>,
-    index: HashMap<Box<str>, u32, TextHasher>,
+    /// hash_word(text) -> phrase id. Like `by_key`, a 64-bit hash stands for the text: comparing
+    /// the strings on every look-up made loading several times slower.
+    index: HashMap<u64, u32, KeyHasher>,
     /// key(word hashes) -> phrase id.
     by_key: HashMap<u64, u32, KeyHasher>,
     /// Phrase id -> hash of its inflected word in each [`Form`] (see [`inflected_word`]), computed
@@ -143,7 +145,7 @@ impl Thesaurus {
 
     fn intern(&mut self, phrase: &str) -> Option<u32> {
         // Thesaurus files are already normalised: most phrases are found as written.
-        if let Some(&id) = self.lexicon.index.get(phrase) {
+        if let Some(&id) = self.lexicon.index.get(&hash_word(phrase)) {
             return Some(id);
         }
         let mut norm = String::new();
@@ -160,13 +162,13 @@ impl Thesaurus {
         if words.is_empty() || words.len() > MAX_PHRASE_WORDS {
             return None;
         }
-        if let Some(&id) = self.lexicon.index.get(text.as_str()) {
+        if let Some(&id) = self.lexicon.index.get(&hash_word(&text)) {
             return Some(id);
         }
         // Copies the words and phrases only if a copy made by `without_share` still shares them.
         let lex = Arc::make_mut(&mut self.lexicon);
         let id = lex.phrases.len() as u32;
-        lex.index.insert(text.clone().into_boxed_str(), id);
+        lex.index.insert(hash_word(&text), id);
         lex.by_key.insert(key(&words), id);
         self.links.push(Vec::new());
         let phrase = Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() };
