@@ -1,4 +1,4 @@
-//! Reference look-ups (hit and miss) and loading the embedded reference, model and thesaurus.
+//! Reference look-ups (hit and miss, one at a time and batched) and loading the embedded reference, model and thesaurus.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use unspun::reference::hash_word;
@@ -16,6 +16,27 @@ fn bench(c: &mut Criterion) {
     g.bench_function("bigram_text", |b| b.iter(|| words.windows(2).map(|p| reference.count(p)).sum::<f64>()));
     g.bench_function("bigram_random_miss", |b| b.iter(|| random.windows(2).map(|p| reference.count(p)).sum::<f64>()));
     g.bench_function("unigram_text", |b| b.iter(|| words.iter().map(|w| reference.count(&[*w])).sum::<f64>()));
+    g.finish();
+
+    // Every ordered pair of the sample's distinct words: spread over the whole bigram table like a
+    // synonym search's look-ups (mostly misses), one at a time and in one batch.
+    let mut distinct = words.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let pairs: Vec<[u64; 2]> = distinct.iter().flat_map(|&a| distinct.iter().map(move |&b| [a, b])).collect();
+    let keys: Vec<u64> = pairs.iter().map(|p| unspun::reference::key(p)).collect();
+    let mut g = c.benchmark_group("lookup_many");
+    g.throughput(Throughput::Elements(pairs.len() as u64));
+    g.bench_with_input(BenchmarkId::new("bigram_single", pairs.len()), &pairs, |b, pairs| {
+        b.iter(|| pairs.iter().map(|p| reference.count(p)).sum::<f64>())
+    });
+    let mut out = Vec::new();
+    g.bench_with_input(BenchmarkId::new("bigram_batched", keys.len()), &keys, |b, keys| {
+        b.iter(|| {
+            reference.counts_of_keys(2, keys, &mut out);
+            out.iter().sum::<f64>()
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("load");
