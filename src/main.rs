@@ -239,13 +239,15 @@ struct CorpusArgs {
     /// Spin rates are drawn uniformly from LO..HI (e.g. 0.1,0.1 for a fixed rate)
     #[arg(long, value_delimiter = ',', value_name = "LO,HI", default_values_t = [0.05, 0.5])]
     rate_range: Vec<f64>,
+    /// Seed of the chunk choice and the spinner: the same seed gives the same corpus
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Use every source document: for your own originals, which the reference never counted (by
-    /// default 70% of documents, by id hash, are skipped as the reference's share of the shared
-    /// corpora); those documents go to train, valid and test keep the same documents
+    /// Use every source document, for your own originals (which the reference never counted). By
+    /// default the 70% of documents (by id hash) that feed the shared corpora's reference counts
+    /// are skipped; with this flag they go to train (valid and test are unchanged)
     #[arg(long)]
     all_documents: bool,
+    /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
