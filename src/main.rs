@@ -670,9 +670,11 @@ fn run_train(a: TrainArgs) -> Result<()> {
     if !(0.0..1.0).contains(&a.thesaurus_dropout) {
         bail!("--thesaurus-dropout must be in [0, 1), got {}", a.thesaurus_dropout);
     }
-    // A first pass checks every record (a bad one stops training before any work) and counts them
-    // for the progress bar; the second extracts features as it reads, keeping no text.
+    // A first pass checks every record, validation data too (a bad one stops training before any
+    // work), and counts them for the progress bars; the second extracts features as it reads,
+    // keeping no text.
     let n = corpus::count_labeled(&a.data)?;
+    let n_valid = if a.valid.is_empty() { 0 } else { corpus::count_labeled(&a.valid)? };
     let started = Instant::now();
     let bar = progress_bar(Some(n as u64), "features");
     let records = corpus::labeled_records(&a.data);
@@ -686,17 +688,16 @@ fn run_train(a: TrainArgs) -> Result<()> {
         );
     }
     if !a.valid.is_empty() {
-        let valid = read_labeled(&a.valid)?;
-        let bar = progress_bar(Some(valid.len() as u64), "validation");
-        let ev = pipeline::evaluate(&valid, &resources, &detector, &|n| bar.inc(n));
+        let bar = progress_bar(Some(n_valid as u64), "validation");
+        let (scores, labels) = pipeline::score_labeled(corpus::labeled_records(&a.valid), &resources, &detector, &|n| bar.inc(n))?;
         bar.finish_and_clear();
         if let Some(target) = a.target_precision {
-            let th = threshold_for_precision(&ev.scores, &ev.labels, target)
+            let th = threshold_for_precision(&scores, &labels, target)
                 .with_context(|| format!("no threshold reaches precision {target} on the validation data"))?;
             detector = detector.with_threshold(th)?;
             detector.training_mut().notes.insert("target_precision".into(), json!(target));
         }
-        let m = unspun::eval::Metrics::compute(&ev.scores, &ev.labels, detector.threshold());
+        let m = unspun::eval::Metrics::compute(&scores, &labels, detector.threshold());
         detector.training_mut().notes.insert("valid_metrics".into(), serde_json::to_value(&m)?);
         detector
             .training_mut()

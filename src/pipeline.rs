@@ -202,8 +202,7 @@ pub fn train(
     let mut extractors: Vec<FeatureExtractor<'_>> = variants.iter().map(|t| whole.with_thesaurus(t)).collect();
     extractors.push(whole);
     let (mut rows, mut labels) = (Vec::new(), Vec::new());
-    let mut batch: Vec<Record> = Vec::with_capacity(STREAM_BATCH * 4);
-    let mut extract = |batch: &mut Vec<Record>| {
+    in_batches(records, |batch| {
         let features: Vec<Vec<f64>> = batch
             .par_iter()
             .map(|r| {
@@ -214,15 +213,7 @@ pub fn train(
             .collect();
         rows.extend(features);
         labels.extend(labels_of(batch));
-        batch.clear();
-    };
-    for r in records {
-        batch.push(r?);
-        if batch.len() == STREAM_BATCH * 4 {
-            extract(&mut batch);
-        }
-    }
-    extract(&mut batch);
+    })?;
     let extract_seconds = started.elapsed().as_secs_f64();
     let mut detector = params.fit(&rows, &labels)?;
     let training = detector.training_mut();
@@ -231,6 +222,46 @@ pub fn train(
     training.notes.insert("thesaurus_dropout".into(), serde_json::json!(thesaurus_dropout));
     training.seconds = round3(training.seconds);
     Ok(detector)
+}
+
+/// Feeds `records` to `work` in batches (their order kept), holding one batch at a time; stops at
+/// the first bad record.
+fn in_batches(records: impl Iterator<Item = Result<Record>>, mut work: impl FnMut(&[Record])) -> Result<()> {
+    let mut batch: Vec<Record> = Vec::with_capacity(STREAM_BATCH * 4);
+    for r in records {
+        batch.push(r?);
+        if batch.len() == STREAM_BATCH * 4 {
+            work(&batch);
+            batch.clear();
+        }
+    }
+    work(&batch);
+    Ok(())
+}
+
+/// `p_spun` and label of each labeled record, in order, read as they come (only the scores are
+/// kept: for picking a threshold on validation data of any size). Stops at the first bad record.
+pub fn score_labeled(
+    records: impl Iterator<Item = Result<Record>>,
+    resources: &Resources,
+    detector: &Detector,
+    progress: Progress<'_>,
+) -> Result<(Vec<f64>, Vec<bool>)> {
+    let extractor = resources.extractor();
+    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    in_batches(records, |batch| {
+        let p: Vec<f64> = batch
+            .par_iter()
+            .map(|r| {
+                let p = detector.probability(&extractor.extract(&r.text).features);
+                progress(1);
+                p
+            })
+            .collect();
+        scores.extend(p);
+        labels.extend(labels_of(batch));
+    })?;
+    Ok((scores, labels))
 }
 
 fn round3(x: f64) -> f64 {

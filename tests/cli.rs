@@ -155,6 +155,13 @@ fn errors_name_the_file_and_line_and_exit_2() {
         &["train", "--data", bad_label.to_str().unwrap(), "--out", d.join("m.json").to_str().unwrap()],
         "l.csv:3: unknown label \"perhaps\"",
     );
+    // Bad validation data stops training before any work, naming the record.
+    let good = d.join("good.csv");
+    write_labeled_csv(&good, 0.5);
+    check(
+        &["train", "--data", good.to_str().unwrap(), "--valid", bad_label.to_str().unwrap(), "--out", d.join("m.json").to_str().unwrap()],
+        "l.csv:3: unknown label \"perhaps\"",
+    );
     let one_class = d.join("one.csv");
     std::fs::write(&one_class, format!("text,label\n\"{}\",original\n\"{}\",original\n", ORIGINALS[0], ORIGINALS[1])).unwrap();
     check(
