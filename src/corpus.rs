@@ -128,34 +128,38 @@ pub fn read(path: &Path, require_label: bool) -> Result<Box<dyn Iterator<Item = 
 
 /// Reads all labeled records of several paths, stopping at the first error.
 pub fn read_labeled(paths: &[PathBuf]) -> Result<Vec<Record>> {
-    let out = labeled_records(paths).collect::<Result<Vec<Record>>>()?;
+    let out = records(paths, true).collect::<Result<Vec<Record>>>()?;
     if out.is_empty() {
         return Err(no_documents(paths));
     }
     Ok(out)
 }
 
-/// The labeled records of several paths, one after the other, read as they are consumed (a path
-/// that cannot be opened is an error item in its place).
-pub fn labeled_records(paths: &[PathBuf]) -> impl Iterator<Item = Result<Record>> + Send + '_ {
-    paths.iter().flat_map(|p| match read(p, true) {
+/// The records of several paths, one after the other, read as they are consumed (a path that
+/// cannot be opened is an error item in its place).
+pub fn records(paths: &[PathBuf], require_label: bool) -> impl Iterator<Item = Result<Record>> + Send + '_ {
+    paths.iter().flat_map(move |p| match read(p, require_label) {
         Ok(records) => records,
         Err(e) => Box::new(std::iter::once(Err(e))),
     })
 }
 
-/// Checks every labeled record of several paths without keeping them: the number of records, or
-/// the first error (also when there are none).
-pub fn count_labeled(paths: &[PathBuf]) -> Result<usize> {
+/// Checks every record of several paths without keeping them: their number, or the first error.
+pub fn count_records(paths: &[PathBuf], require_label: bool) -> Result<usize> {
     let mut n = 0;
-    for r in labeled_records(paths) {
+    for r in records(paths, require_label) {
         r?;
         n += 1;
     }
-    if n == 0 {
-        return Err(no_documents(paths));
-    }
     Ok(n)
+}
+
+/// [`count_records`] of labeled data, which must hold at least one record.
+pub fn count_labeled(paths: &[PathBuf]) -> Result<usize> {
+    match count_records(paths, true)? {
+        0 => Err(no_documents(paths)),
+        n => Ok(n),
+    }
 }
 
 fn no_documents(paths: &[PathBuf]) -> Error {

@@ -677,7 +677,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
     let n_valid = if a.valid.is_empty() { 0 } else { corpus::count_labeled(&a.valid)? };
     let started = Instant::now();
     let bar = progress_bar(Some(n as u64), "features");
-    let records = corpus::labeled_records(&a.data);
+    let records = corpus::records(&a.data, true);
     let mut detector = pipeline::train(records, &resources, &params, a.thesaurus_dropout, &a.data, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     let t = detector.training().clone();
@@ -689,7 +689,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
     }
     if !a.valid.is_empty() {
         let bar = progress_bar(Some(n_valid as u64), "validation");
-        let (scores, labels) = pipeline::score_labeled(corpus::labeled_records(&a.valid), &resources, &detector, &|n| bar.inc(n))?;
+        let (scores, labels) = pipeline::score_labeled(corpus::records(&a.valid, true), &resources, &detector, &|n| bar.inc(n))?;
         bar.finish_and_clear();
         if let Some(target) = a.target_precision {
             let th = threshold_for_precision(&scores, &labels, target)
@@ -930,25 +930,26 @@ fn spin_jsonl(a: &SpinArgs, spinner: &unspun::spin::Spinner<'_>, out: &mut impl 
 
 fn run_features(a: FeaturesArgs) -> Result<()> {
     let resources = load_resources(&a.resources)?;
-    let mut records = Vec::new();
-    for p in &a.data {
-        for r in corpus::read(p, false)? {
-            records.push(r?);
-        }
-    }
-    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
-    let bar = progress_bar(Some(texts.len() as u64), "features");
-    let rows = pipeline::extract_batch(&resources.extractor(), &texts, &|n| bar.inc(n));
-    bar.finish_and_clear();
+    // A first pass checks and counts the records (a bad one stops before any output); the second
+    // extracts and writes batch by batch, keeping no text.
+    let n = corpus::count_records(&a.data, false)?;
+    let bar = progress_bar(Some(n as u64), "features");
+    let extractor = resources.extractor();
     let mut w = csv::Writer::from_writer(io::BufWriter::new(io::stdout().lock()));
     let mut header = vec!["id".to_string(), "label".to_string()];
     header.extend(unspun::FEATURES.iter().map(|f| f.name.to_string()));
     w.write_record(&header)?;
-    for (r, row) in records.iter().zip(&rows) {
-        let mut fields = vec![r.id.clone(), r.label.map_or(String::new(), |l| if l { "spun".into() } else { "original".into() })];
-        fields.extend(row.iter().map(|v| v.to_string()));
-        w.write_record(&fields)?;
-    }
+    pipeline::in_batches(corpus::records(&a.data, false), |batch| -> Result<()> {
+        let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
+        let rows = pipeline::extract_batch(&extractor, &texts, &|n| bar.inc(n));
+        for (r, row) in batch.iter().zip(&rows) {
+            let mut fields = vec![r.id.clone(), r.label.map_or(String::new(), |l| if l { "spun".into() } else { "original".into() })];
+            fields.extend(row.iter().map(|v| v.to_string()));
+            w.write_record(&fields)?;
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
     w.flush()?;
     Ok(())
 }

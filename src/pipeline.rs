@@ -213,6 +213,7 @@ pub fn train(
             .collect();
         rows.extend(features);
         labels.extend(labels_of(batch));
+        Ok::<_, Error>(())
     })?;
     let extract_seconds = started.elapsed().as_secs_f64();
     let mut detector = params.fit(&rows, &labels)?;
@@ -225,18 +226,20 @@ pub fn train(
 }
 
 /// Feeds `records` to `work` in batches (their order kept), holding one batch at a time; stops at
-/// the first bad record.
-fn in_batches(records: impl Iterator<Item = Result<Record>>, mut work: impl FnMut(&[Record])) -> Result<()> {
+/// the first bad record or the first error of `work`.
+pub fn in_batches<E: From<Error>>(
+    records: impl Iterator<Item = Result<Record>>,
+    mut work: impl FnMut(&[Record]) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     let mut batch: Vec<Record> = Vec::with_capacity(STREAM_BATCH * 4);
     for r in records {
         batch.push(r?);
         if batch.len() == STREAM_BATCH * 4 {
-            work(&batch);
+            work(&batch)?;
             batch.clear();
         }
     }
-    work(&batch);
-    Ok(())
+    work(&batch)
 }
 
 /// `p_spun` and label of each labeled record, in order, read as they come (only the scores are
@@ -260,6 +263,7 @@ pub fn score_labeled(
             .collect();
         scores.extend(p);
         labels.extend(labels_of(batch));
+        Ok::<_, Error>(())
     })?;
     Ok((scores, labels))
 }

@@ -389,3 +389,53 @@ fn unwritable_outputs_fail_before_any_work() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot write --save-model"), "{}", stderr(&o));
 }
+
+#[test]
+fn features_writes_one_row_per_record_in_order_across_batches() {
+    use unspun::pipeline::{Resources, STREAM_BATCH};
+    let dir = tempfile::tempdir().unwrap();
+    // More records than one batch of the stream; labels optional.
+    let n = STREAM_BATCH * 4 + 50;
+    let mut src = String::new();
+    for i in 0..n {
+        let mut r = serde_json::json!({"id": format!("r{i}"), "text": ORIGINALS[i % ORIGINALS.len()]});
+        if i % 3 == 0 {
+            r["label"] = if i % 2 == 0 { "spun" } else { "original" }.into();
+        }
+        src += &(r.to_string() + "\n");
+    }
+    let data = dir.path().join("d.jsonl");
+    std::fs::write(&data, src).unwrap();
+    let o = run(&["features", "--data", data.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut csv = csv::Reader::from_reader(o.stdout.as_slice());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..2], ["id", "label"]);
+    assert_eq!(header[2..], unspun::FEATURES.iter().map(|f| f.name).collect::<Vec<_>>()[..]);
+    let fx_resources = Resources::embedded().unwrap();
+    let fx = fx_resources.extractor();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), n);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(&row[0], format!("r{i}"));
+        let label = if i % 3 != 0 {
+            ""
+        } else if i % 2 == 0 {
+            "spun"
+        } else {
+            "original"
+        };
+        assert_eq!(&row[1], label, "row {i}");
+        if i % 500 == 0 || i == n - 1 {
+            let want = fx.extract(ORIGINALS[i % ORIGINALS.len()]).features;
+            let got: Vec<f64> = row.iter().skip(2).map(|v| v.parse().unwrap()).collect();
+            assert_eq!(got, want, "row {i}");
+        }
+    }
+    // A bad record stops it before any output, naming the record.
+    std::fs::write(&data, format!("{}\n{{oops\n", serde_json::json!({"id": "a", "text": ORIGINALS[0]}))).unwrap();
+    let o = run(&["features", "--data", data.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("d.jsonl:2"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "no rows before the error: {}", stdout(&o));
+}
