@@ -253,15 +253,8 @@ pub fn score_labeled(
     let extractor = resources.extractor();
     let (mut scores, mut labels) = (Vec::new(), Vec::new());
     in_batches(records, |batch| {
-        let p: Vec<f64> = batch
-            .par_iter()
-            .map(|r| {
-                let p = detector.probability(&extractor.extract(&r.text).features);
-                progress(1);
-                p
-            })
-            .collect();
-        scores.extend(p);
+        let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
+        scores.extend(extract_batch(&extractor, &texts, progress).iter().map(|f| detector.probability(f)));
         labels.extend(labels_of(batch));
         Ok::<_, Error>(())
     })?;

@@ -55,32 +55,6 @@ impl std::hash::Hasher for IdentityHasher {
 /// `BuildHasher` for maps and sets keyed by [`hash_word`] / [`key`] values.
 pub type KeyHasher = std::hash::BuildHasherDefault<IdentityHasher>;
 
-/// FNV-1a hasher for short string keys: several times cheaper than std's SipHash on words, and
-/// the maps it serves are built from our own files, not from untrusted input.
-#[derive(Debug, Clone, Copy)]
-pub struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        mix(self.0)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-/// `BuildHasher` for maps keyed by short strings.
-pub type TextHasher = std::hash::BuildHasherDefault<FnvHasher>;
-
 /// Stable hash of a normalised word (FNV-1a, then a finaliser to spread the bits).
 pub fn hash_word(norm: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -386,11 +360,10 @@ impl Table {
     }
 
     /// [`Table::find`] for many keys, calling `found(k, position)` for each `keys[k]` in order. The
-    /// look-ups go in groups of [`LANES`]: first every bucket's middle entry is prefetched, then each
-    /// bucket is searched, so the memory accesses of a group overlap instead of queueing.
+    /// look-ups go in groups of [`LANES`], software-pipelined: the buckets of group g + 1 are
+    /// located and prefetched before group g is searched, so that the memory accesses overlap
+    /// instead of queueing and each group's memory is on its way a whole group ahead.
     fn find_many(&self, keys: &[u64], mut found: impl FnMut(usize, Option<usize>)) {
-        // Software pipeline: the buckets of group g + 1 are located and prefetched before group g
-        // is searched, so that each group's memory is on its way a whole group ahead.
         let locate = |group: &[u64], ranges: &mut [(usize, usize); LANES]| {
             for (range, &key) in ranges.iter_mut().zip(group) {
                 *range = self.bucket(key);

@@ -226,9 +226,7 @@ impl Thesaurus {
                 .map(|&id| {
                     let phrase = &self.lexicon.phrases[id as usize];
                     let mut words = [0u64; MAX_PHRASE_WORDS];
-                    for (to, &from) in words.iter_mut().zip(phrase.words.iter()) {
-                        *to = from;
-                    }
+                    words[..phrase.words.len()].copy_from_slice(&phrase.words);
                     words[inflected_word(phrase, form)] = self.lexicon.inflections[id as usize][form as usize];
                     Inflected { phrase, form, words }
                 })
@@ -238,8 +236,8 @@ impl Thesaurus {
     }
 
     /// A copy without the synonyms of a pseudo-random `share` of the heads (chosen by a hash of the
-    /// head and `seed`), sharing this one's phrases. Training on features computed with such copies teaches a model that a
-    /// spinner's thesaurus may be one the detector does not know.
+    /// head and `seed`), sharing this one's phrases. Training on features computed with such copies
+    /// teaches a model that a spinner's thesaurus may be one the detector does not know.
     pub fn without_share(&self, share: f64, seed: u64) -> Thesaurus {
         let cut = (share.clamp(0.0, 1.0) * 10_000.0) as u64;
         let links = self
