@@ -209,6 +209,21 @@ struct ReferenceBuildArgs {
     /// Weight of the count lists relative to the corpora
     #[arg(long, default_value_t = 1.0)]
     counts_weight: f64,
+    /// Back-off language model in ARPA format (repeatable): its n-grams add pseudo-counts
+    /// `weight × corpus words × P(n-gram)`, at least 2 each
+    #[arg(long, value_name = "PATH")]
+    arpa: Vec<PathBuf>,
+    /// Weight of each --arpa model (one per model, in order, or one for all)
+    #[arg(long, value_name = "W", value_delimiter = ',', default_value = "1.0")]
+    arpa_weight: Vec<f64>,
+    /// Extend this reference (e.g. data/reference.bin) with the counts instead of starting afresh
+    #[arg(long, value_name = "PATH")]
+    base: Option<PathBuf>,
+    /// Bigrams and trigrams of the corpora must occur in at least N documents to count, so that
+    /// collocations invented by one spun document are not learned as normal English
+    /// [default: 2 with --base, else 1]
+    #[arg(long, value_name = "N")]
+    min_documents: Option<u32>,
     /// Most entries kept for unigrams, bigrams, trigrams and frames (left _ right)
     #[arg(long, value_delimiter = ',', value_name = "N,N,N,N")]
     max_entries: Option<Vec<usize>>,
@@ -806,16 +821,31 @@ fn run_eval(a: EvalArgs) -> Result<()> {
 
 fn run_reference_build(a: ReferenceBuildArgs) -> Result<()> {
     set_threads(a.threads)?;
-    if a.corpus.is_empty() && a.counts.is_empty() {
-        bail!("nothing to count: give --corpus and/or --counts files (the corpora live in ../shared/data; see data/README.md)");
+    if a.corpus.is_empty() && a.counts.is_empty() && a.arpa.is_empty() {
+        bail!("nothing to count: give --corpus, --counts and/or --arpa files (the corpora live in ../shared/data; see data/README.md)");
     }
     let mut budget = Budget::default();
     if let Some(m) = &a.max_entries {
         let [uni, bi, tri, frames] = m[..] else { bail!("--max-entries takes four numbers: unigrams,bigrams,trigrams,frames") };
         budget.max_entries = [uni, bi, tri, frames];
     }
-    let opts =
-        pipeline::ReferenceOptions { budget, counts: a.counts.clone(), counts_weight: a.counts_weight, all_documents: a.all_documents };
+    let weights = match a.arpa_weight.len() {
+        1 => vec![a.arpa_weight[0]; a.arpa.len()],
+        n if n == a.arpa.len() => a.arpa_weight.clone(),
+        n => bail!("--arpa-weight gives {n} weights for {} --arpa models: give one for all or one per model", a.arpa.len()),
+    };
+    if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+        bail!("--arpa-weight {w}: weights must be positive");
+    }
+    let opts = pipeline::ReferenceOptions {
+        budget,
+        counts: a.counts.clone(),
+        counts_weight: a.counts_weight,
+        language_models: a.arpa.iter().cloned().zip(weights).collect(),
+        min_documents: a.min_documents.unwrap_or(if a.base.is_some() { 2 } else { 1 }),
+        base: a.base.clone(),
+        all_documents: a.all_documents,
+    };
     let started = Instant::now();
     let bar = progress_bar(None, "documents counted");
     let reference = pipeline::build_reference(&a.corpus, &opts, &|n| bar.inc(n))?;

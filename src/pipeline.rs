@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::eval::{self, Metrics, Report};
 use crate::features::{FeatureExtractor, Span};
 use crate::model::{CheckedParams, Detector};
-use crate::reference::{hash_word, Budget, Counter, Reference};
+use crate::reference::{self, hash_word, Budget, Counter, Reference};
 use crate::report;
 use crate::spin::{Rng, Spinner};
 use crate::thesaurus::Thesaurus;
@@ -356,14 +356,26 @@ pub struct ReferenceOptions {
     pub counts: Vec<PathBuf>,
     /// Defaults to 1.0 (web counts weigh as much as the corpora).
     pub counts_weight: f64,
+    /// Back-off language models in ARPA format, each with its weight: an n-gram adds the pseudo-count
+    /// `weight · corpus tokens · P(n-gram)` (see [`reference::arpa`]).
+    pub language_models: Vec<(PathBuf, f64)>,
+    /// Bigrams and trigrams of the corpora must occur in at least this many documents to count.
+    /// Defaults to 0 (no such filter).
+    pub min_documents: u32,
+    /// A reference to extend instead of building from nothing: its counts are kept and the new ones
+    /// added (see [`Reference::extended`]).
+    pub base: Option<PathBuf>,
     /// Count every document, not only those of [`Split::Reference`].
     pub all_documents: bool,
 }
 
 /// Counts the corpora (JSON Lines or CSV with a `text` field; documents of the reference split
-/// only, unless `all_documents`) and any count files, and freezes the result.
+/// only, unless `all_documents`), any count files and language models, and freezes the result (or
+/// adds it to the base reference).
 pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: Progress<'_>) -> Result<Reference> {
-    let mut total = Counter::new();
+    let base = opts.base.as_deref().map(Reference::load).transpose()?;
+    let new_counter = || if opts.min_documents > 1 { Counter::counting_documents() } else { Counter::new() };
+    let mut total = new_counter();
     let mut sources = Vec::new();
     for path in corpora {
         let mut batch: Vec<String> = Vec::with_capacity(STREAM_BATCH);
@@ -371,11 +383,11 @@ pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: P
         let flush = |batch: &mut Vec<String>, total: &mut Counter| {
             let c = batch
                 .par_iter()
-                .fold(Counter::new, |mut c, t| {
+                .fold(new_counter, |mut c, t| {
                     c.add_text(t);
                     c
                 })
-                .reduce(Counter::new, |mut a, b| {
+                .reduce(new_counter, |mut a, b| {
                     a.merge(b);
                     a
                 });
@@ -395,6 +407,11 @@ pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: P
         flush(&mut batch, &mut total);
         sources.push(format!("{} ({} documents)", file_name(path), total.documents() - before));
     }
+    if opts.min_documents > 1 {
+        let dropped = total.keep_ngrams_seen_in(opts.min_documents);
+        sources.push(format!("bigrams and trigrams seen in at least {} documents ({dropped} others dropped)", opts.min_documents));
+    }
+    let corpus_tokens = total.tokens();
     if !opts.counts.is_empty() {
         let lists: Vec<Vec<(String, u64)>> = opts.counts.iter().map(|p| read_counts(p)).collect::<Result<_>>()?;
         let unigram_total: u64 = lists.iter().flatten().filter(|(g, _)| !g.contains(' ')).map(|(_, c)| c).sum();
@@ -404,7 +421,7 @@ pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: P
             ));
         }
         let weight = if opts.counts_weight > 0.0 { opts.counts_weight } else { 1.0 };
-        let scale = weight * total.tokens().max(1) as f64 / unigram_total as f64;
+        let scale = weight * corpus_tokens.max(1) as f64 / unigram_total as f64;
         for (path, list) in opts.counts.iter().zip(&lists) {
             for (gram, count) in list {
                 total.add_ngram(gram, ((*count as f64) * scale).round().max(1.0) as u64);
@@ -412,10 +429,31 @@ pub fn build_reference(corpora: &[PathBuf], opts: &ReferenceOptions, progress: P
             sources.push(format!("{} ({} n-grams, scale {scale:.3e})", file_name(path), list.len()));
         }
     }
-    if total.tokens() == 0 && opts.counts.is_empty() {
+    for (path, weight) in &opts.language_models {
+        if corpus_tokens == 0 {
+            return Err(Error::Invalid(format!(
+                "{}: a language model's probabilities are scaled to the corpora's size: give --corpus too",
+                path.display()
+            )));
+        }
+        let lm = reference::arpa::Lm::read(corpus::open(path)?, path)?;
+        let scale = weight * corpus_tokens as f64;
+        lm.pseudo_counts(scale, |words, count| total.add_hashed(words, count.round() as u64));
+        sources.push(format!(
+            "{} (language model: {} unigrams, {} bigrams, {} trigrams; scale {scale:.3e})",
+            file_name(path),
+            lm.len(1),
+            lm.len(2),
+            lm.len(3)
+        ));
+    }
+    if total.tokens() == 0 && opts.counts.is_empty() && opts.language_models.is_empty() {
         return Err(Error::Invalid("no text counted: the corpora hold no documents of the reference split".into()));
     }
-    Ok(total.freeze(&opts.budget, sources))
+    Ok(match &base {
+        Some(base) => base.extended(&total, opts.budget.min_count[1], sources),
+        None => total.freeze(&opts.budget, sources),
+    })
 }
 
 fn file_name(p: &Path) -> String {

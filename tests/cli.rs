@@ -439,3 +439,59 @@ fn features_writes_one_row_per_record_in_order_across_batches() {
     assert!(stderr(&o).contains("d.jsonl:2"), "{}", stderr(&o));
     assert!(stdout(&o).is_empty(), "no rows before the error: {}", stdout(&o));
 }
+
+#[test]
+fn reference_extends_with_your_own_corpus_and_language_models() {
+    use unspun::reference::{hash_word, Reference};
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let words = |s: &str| s.split(' ').map(hash_word).collect::<Vec<u64>>();
+    // A base reference from the test paragraphs, plus a tiny language model that knows "wiggle room".
+    let mut base = String::new();
+    for (i, t) in ORIGINALS.iter().enumerate() {
+        base += &(serde_json::json!({"id": format!("b{i}"), "text": t}).to_string() + "\n");
+    }
+    std::fs::write(p("base.jsonl"), base).unwrap();
+    let arpa = "\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-2.0\twiggle\t-0.3\n-2.0\troom\n-1.0\tthe\n\n\\2-grams:\n-0.3\twiggle room\n\n\\end\\\n";
+    std::fs::write(p("lm.arpa"), arpa).unwrap();
+    let o = run(
+        &["reference", "build", "--corpus", &p("base.jsonl"), "--all-documents", "--arpa", &p("lm.arpa"), "--out", &p("base.ref")],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = Reference::load(dir.path().join("base.ref").as_path()).unwrap();
+    assert!(base.count(&words("wiggle room")) >= 2.0, "the language model's bigram is attested");
+    assert!(base.count(&words("the government")) >= 2.0 * 0.9);
+    // Your own corpus: a collocation many documents share is learned; one invented by a single
+    // (spun) document is not, however often that document repeats it.
+    let mut mine = String::new();
+    for d in 0..4 {
+        let text = format!("Story {d}: the council approved the bike lanes on the main road after a long debate.");
+        mine += &(serde_json::json!({"id": format!("m{d}"), "text": text}).to_string() + "\n");
+    }
+    let spun = "The overseas minister told reporters. The overseas minister left. The overseas minister came back.";
+    mine += &(serde_json::json!({"id": "spun", "text": spun}).to_string() + "\n");
+    std::fs::write(p("mine.jsonl"), mine).unwrap();
+    let o = run(
+        &["reference", "build", "--base", &p("base.ref"), "--corpus", &p("mine.jsonl"), "--all-documents", "--out", &p("mine.ref")],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let extended = Reference::load(dir.path().join("mine.ref").as_path()).unwrap();
+    assert!(extended.count(&words("bike lanes")) >= 4.0 * 0.9);
+    assert_eq!(base.count(&words("bike lanes")), 0.0);
+    assert_eq!(extended.count(&words("overseas minister")), 0.0, "one document's collocation is not normal English");
+    assert!(extended.count(&words("overseas")) > 0.0);
+    assert_eq!(extended.count(&words("wiggle room")), base.count(&words("wiggle room")), "the base's counts are kept");
+    assert!(extended.sources().iter().any(|s| s.contains("at least 2 documents")), "{:?}", extended.sources());
+    // The extended reference is used by score, eval and train like the shipped one.
+    let o = run(&["score", "--reference", &p("mine.ref"), "--format", "json", "-"], Some(ORIGINALS[0]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(json(&o)[0]["p_spun"].as_f64().is_some(), "{}", stdout(&o));
+    // A bad language model names the file and line.
+    std::fs::write(p("bad.arpa"), "\\data\\\n\\1-grams:\n-1.0\tthe\nnot-a-number\tfoo\n").unwrap();
+    let o =
+        run(&["reference", "build", "--corpus", &p("base.jsonl"), "--all-documents", "--arpa", &p("bad.arpa"), "--out", &p("x.ref")], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.arpa:4:"), "{}", stderr(&o));
+}

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::text::{normalize_into, tokenize, Token};
 
+pub mod arpa;
+
 /// Highest n-gram order counted.
 pub const MAX_ORDER: usize = 3;
 /// Tables in a frozen store: unigrams, bigrams, trigrams, and frames (`left _ right`, the contexts
@@ -129,6 +131,8 @@ pub struct Counter {
     orders: [HashMap<u64, Tally, KeyHasher>; MAX_ORDER],
     tokens: u64,
     documents: u64,
+    /// With [`Counter::counting_documents`]: in how many documents each bigram and trigram was seen.
+    document_counts: Option<Box<[HashMap<u64, u32, KeyHasher>; MAX_ORDER - 1]>>,
 }
 
 impl Counter {
@@ -137,14 +141,27 @@ impl Counter {
         Self::default()
     }
 
+    /// An empty counter that also counts in how many documents each bigram and trigram occurs, for
+    /// [`Counter::keep_ngrams_seen_in`].
+    pub fn counting_documents() -> Self {
+        Counter { document_counts: Some(Box::default()), ..Counter::default() }
+    }
+
     /// Counts the words, bigrams and trigrams of one document.
     pub fn add_text(&mut self, text: &str) {
         let mut norm = String::new();
         let mut run: Vec<u64> = Vec::with_capacity(64);
-        let flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally, KeyHasher>; MAX_ORDER]| {
+        // this document's bigram and trigram keys, when counting documents
+        let mut in_document: Option<[std::collections::HashSet<u64, KeyHasher>; MAX_ORDER - 1]> =
+            self.document_counts.as_ref().map(|_| Default::default());
+        let mut flush = |run: &mut Vec<u64>, orders: &mut [HashMap<u64, Tally, KeyHasher>; MAX_ORDER]| {
             for n in 1..=MAX_ORDER {
                 for gram in run.windows(n) {
-                    orders[n - 1].entry(key(gram)).or_insert_with(|| Tally { count: 0, parent: parent_of(gram) }).count += 1;
+                    let k = key(gram);
+                    orders[n - 1].entry(k).or_insert_with(|| Tally { count: 0, parent: parent_of(gram) }).count += 1;
+                    if let (Some(sets), 2..) = (in_document.as_mut(), n) {
+                        sets[n - 2].insert(k);
+                    }
                 }
             }
             run.clear();
@@ -158,17 +175,42 @@ impl Counter {
             self.tokens += 1;
         }
         flush(&mut run, &mut self.orders);
+        if let (Some(counts), Some(sets)) = (self.document_counts.as_mut(), in_document) {
+            for (counts, set) in counts.iter_mut().zip(sets) {
+                for k in set {
+                    *counts.entry(k).or_insert(0) += 1;
+                }
+            }
+        }
         self.documents += 1;
     }
 
     /// Adds `count` occurrences of the n-gram whose words are given (e.g. from a list of web counts).
     /// N-grams longer than [`MAX_ORDER`] or with no words are ignored.
     pub fn add_ngram(&mut self, words: &str, count: u64) {
-        let hashes = hash_tokens(words, &tokenize(words));
-        if (1..=MAX_ORDER).contains(&hashes.len()) && count > 0 {
-            self.orders[hashes.len() - 1].entry(key(&hashes)).or_insert_with(|| Tally { count: 0, parent: parent_of(&hashes) }).count +=
-                count;
+        self.add_hashed(&hash_tokens(words, &tokenize(words)), count);
+    }
+
+    /// [`Counter::add_ngram`] of an n-gram given by its word hashes.
+    pub fn add_hashed(&mut self, words: &[u64], count: u64) {
+        if (1..=MAX_ORDER).contains(&words.len()) && count > 0 {
+            self.orders[words.len() - 1].entry(key(words)).or_insert_with(|| Tally { count: 0, parent: parent_of(words) }).count += count;
         }
+    }
+
+    /// Drops the bigrams and trigrams that occurred in fewer than `min_documents` documents (needs a
+    /// counter made by [`Counter::counting_documents`]; otherwise keeps everything) and returns how
+    /// many were dropped. A collocation that one spun document invented does not become "normal
+    /// English" this way; one that many documents share does.
+    pub fn keep_ngrams_seen_in(&mut self, min_documents: u32) -> u64 {
+        let Some(counts) = &self.document_counts else { return 0 };
+        let mut dropped = 0;
+        for (order, counts) in self.orders[1..].iter_mut().zip(counts.iter()) {
+            let before = order.len();
+            order.retain(|k, _| counts.get(k).copied().unwrap_or(0) >= min_documents);
+            dropped += (before - order.len()) as u64;
+        }
+        dropped
     }
 
     /// Adds another counter's counts to this one.
@@ -182,6 +224,13 @@ impl Counter {
             } else {
                 for (k, t) in theirs {
                     mine.entry(k).or_insert(Tally { count: 0, parent: t.parent }).count += t.count;
+                }
+            }
+        }
+        if let (Some(mine), Some(theirs)) = (self.document_counts.as_mut(), other.document_counts) {
+            for (mine, theirs) in mine.iter_mut().zip(*theirs) {
+                for (k, n) in theirs {
+                    *mine.entry(k).or_insert(0) += n;
                 }
             }
         }
@@ -207,60 +256,63 @@ impl Counter {
     /// Freezes the counts into a query-time store, keeping for each table the most frequent entries
     /// that fit `budget` (whole count levels only, so the result does not depend on hash order).
     pub fn freeze(&self, budget: &Budget, sources: Vec<String>) -> Reference {
-        // How many different words follow each word, and fill each frame (before pruning): the
-        // Witten-Bell weights of unseen continuations and fillers.
-        let mut followers: HashMap<u64, u64, KeyHasher> = HashMap::default();
-        for t in self.orders[1].values() {
-            *followers.entry(t.parent).or_insert(0) += 1;
-        }
-        let mut frames: HashMap<u64, (u64, u64), KeyHasher> = HashMap::default();
-        for t in self.orders[2].values() {
-            let f = frames.entry(t.parent).or_insert((0, 0));
-            f.0 += t.count;
-            f.1 += 1;
-        }
-        let lists: [Vec<(u64, u64, u64)>; TABLES] = [
-            self.orders[0].iter().map(|(&k, t)| (k, t.count, followers.get(&k).copied().unwrap_or(0))).collect(),
-            self.orders[1].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
-            self.orders[2].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
-            frames.iter().map(|(&k, &(c, t))| (k, c, t)).collect(),
-        ];
+        let lists = self.lists(None);
         let mut tables = Vec::with_capacity(TABLES);
         let mut min_counts = Vec::with_capacity(TABLES);
         for (n, list) in lists.iter().enumerate() {
             let min_count = min_count_within(list, budget.max_entries[n], budget.min_count[n]);
-            let mut entries: Vec<(u32, u8, u8)> = list
+            let entries: Vec<(u32, u8, u8)> = list
                 .iter()
                 .filter(|&&(_, c, _)| c >= min_count)
                 .map(|&(k, c, t)| (fingerprint(k), quantize(c as f64), quantize(t as f64)))
                 .collect();
-            entries.sort_unstable();
-            // Two keys with one fingerprint: keep the larger values.
-            entries.dedup_by(|later, earlier| {
-                if later.0 == earlier.0 {
-                    earlier.1 = earlier.1.max(later.1);
-                    earlier.2 = earlier.2.max(later.2);
-                    true
-                } else {
-                    false
-                }
-            });
-            tables.push(Table::from_sorted(&entries, n == 0 || n == FRAMES));
+            tables.push(Table::from_entries(entries, n == 0 || n == FRAMES));
             min_counts.push(min_count);
         }
-        let mut totals: Vec<f64> = self.orders.iter().map(|m| m.values().map(|t| t.count).sum::<u64>() as f64).collect();
-        totals.push(totals[MAX_ORDER - 1]);
         let header = Header {
             format: FORMAT.to_string(),
             version: VERSION,
             tokens: self.tokens,
             documents: self.documents,
-            totals,
+            totals: self.totals(),
             entries: tables.iter().map(|t| t.len() as u64).collect(),
             min_counts,
             sources,
         };
         Reference::from_parts(header, tables)
+    }
+
+    /// Per table, `(key, count, different continuations)`: for unigrams the different words seen
+    /// after the word, for frames the different words seen in the gap (before pruning: the
+    /// Witten-Bell weights of unseen continuations and fillers). With a `base` store, only
+    /// continuations that the base does not hold are counted, so that the two add up.
+    fn lists(&self, base: Option<&Reference>) -> [Vec<(u64, u64, u64)>; TABLES] {
+        let is_new = |table: usize, k: u64| base.is_none_or(|b| b.tables[table].find(k).is_none());
+        let mut followers: HashMap<u64, u64, KeyHasher> = HashMap::default();
+        for (&k, t) in &self.orders[1] {
+            if is_new(1, k) {
+                *followers.entry(t.parent).or_insert(0) += 1;
+            }
+        }
+        let mut frames: HashMap<u64, (u64, u64), KeyHasher> = HashMap::default();
+        for (&k, t) in &self.orders[2] {
+            let f = frames.entry(t.parent).or_insert((0, 0));
+            f.0 += t.count;
+            f.1 += u64::from(is_new(2, k));
+        }
+        [
+            self.orders[0].iter().map(|(&k, t)| (k, t.count, followers.get(&k).copied().unwrap_or(0))).collect(),
+            self.orders[1].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
+            self.orders[2].iter().map(|(&k, t)| (k, t.count, 0)).collect(),
+            frames.iter().map(|(&k, &(c, t))| (k, c, t)).collect(),
+        ]
+    }
+
+    /// Sum of counts per table (frames: the trigrams' sum).
+    fn totals(&self) -> Vec<f64> {
+        let mut totals: Vec<f64> = self.orders.iter().map(|m| m.values().map(|t| t.count).sum::<u64>() as f64).collect();
+        totals.push(totals[MAX_ORDER - 1]);
+        totals
     }
 }
 
@@ -315,6 +367,22 @@ struct Table {
 }
 
 impl Table {
+    /// A table of `(fingerprint, quantised count, quantised types)` entries in any order; of two
+    /// entries with one fingerprint, the larger values are kept.
+    fn from_entries(mut entries: Vec<(u32, u8, u8)>, with_types: bool) -> Table {
+        entries.sort_unstable();
+        entries.dedup_by(|later, earlier| {
+            if later.0 == earlier.0 {
+                earlier.1 = earlier.1.max(later.1);
+                earlier.2 = earlier.2.max(later.2);
+                true
+            } else {
+                false
+            }
+        });
+        Table::from_sorted(&entries, with_types)
+    }
+
     fn from_sorted(entries: &[(u32, u8, u8)], with_types: bool) -> Table {
         let mut offsets = vec![0u32; BUCKETS + 1];
         for &(fp, _, _) in entries {
@@ -526,6 +594,46 @@ impl Reference {
     /// Where the counts came from, as given at build time.
     pub fn sources(&self) -> &[String] {
         &self.header.sources
+    }
+
+    /// This store with a counter's counts added (e.g. a user's own corpus on top of the shipped
+    /// reference): counts of n-grams in both are summed, the base's entries are all kept, and new
+    /// n-grams are kept when their count reaches `min_count`. Continuation counts (followers,
+    /// frame fillers) add the counter's continuations the base does not hold.
+    pub fn extended(&self, counter: &Counter, min_count: u64, mut sources: Vec<String>) -> Reference {
+        let lists = counter.lists(Some(self));
+        let mut tables = Vec::with_capacity(TABLES);
+        for (n, (base, list)) in self.tables.iter().zip(&lists).enumerate() {
+            let with_types = n == 0 || n == FRAMES;
+            let mut merged: HashMap<u32, (f64, f64, bool)> = HashMap::with_capacity(base.len() + list.len());
+            for b in 0..BUCKETS {
+                for i in base.offsets[b] as usize..base.offsets[b + 1] as usize {
+                    let fp = ((b as u32) << 16) | u32::from(base.low[i]);
+                    let types = if with_types { self.levels[base.types[i] as usize] } else { 0.0 };
+                    merged.insert(fp, (self.levels[base.q[i] as usize], types, true));
+                }
+            }
+            for &(k, c, t) in list {
+                let e = merged.entry(fingerprint(k)).or_insert((0.0, 0.0, false));
+                e.0 += c as f64;
+                e.1 += t as f64;
+            }
+            let entries = merged
+                .into_iter()
+                .filter(|&(_, (c, _, in_base))| in_base || c >= min_count as f64)
+                .map(|(fp, (c, t, _))| (fp, quantize(c), quantize(t)))
+                .collect();
+            tables.push(Table::from_entries(entries, with_types));
+        }
+        let mut header = self.header.clone();
+        header.tokens += counter.tokens;
+        header.documents += counter.documents;
+        for (total, added) in header.totals.iter_mut().zip(counter.totals()) {
+            *total += added;
+        }
+        header.entries = tables.iter().map(|t| t.len() as u64).collect();
+        header.sources.append(&mut sources);
+        Reference::from_parts(header, tables)
     }
 
     /// Serialises the store: magic, version, JSON header, tables, CRC-32 of all preceding bytes.
@@ -740,6 +848,61 @@ mod tests {
         assert!(Reference::from_bytes(&bad, Path::new("t")).unwrap_err().to_string().contains("checksum"));
         assert!(Reference::from_bytes(&bytes[..bytes.len() / 2], Path::new("t")).is_err());
         assert!(Reference::from_bytes(b"hello", Path::new("t")).unwrap_err().to_string().contains("not an unspun reference"));
+    }
+
+    #[test]
+    fn ngrams_of_one_document_do_not_count_when_documents_are_required() {
+        let mut c = Counter::counting_documents();
+        // a spun document repeats its invented collocation; two honest ones share theirs
+        c.add_text("The overseas minister spoke. The overseas minister left. The overseas minister came back.");
+        c.add_text("The foreign minister spoke.");
+        c.add_text("A foreign minister left.");
+        let dropped = c.keep_ngrams_seen_in(2);
+        assert!(dropped > 0);
+        let r = c.freeze(&Budget { max_entries: [100; TABLES], min_count: [1; TABLES] }, vec![]);
+        assert_eq!(r.count(&words("overseas minister")), 0.0);
+        assert_eq!(r.count(&words("the overseas minister")), 0.0);
+        assert!((r.count(&words("foreign minister")) - 2.0).abs() < 0.2);
+        // words still count: "overseas" is an English word
+        assert!((r.count(&words("overseas")) - 3.0).abs() < 0.2);
+        // merged counters keep counting documents across batches
+        let (mut a, mut b) = (Counter::counting_documents(), Counter::counting_documents());
+        a.add_text("the overseas minister");
+        b.add_text("the overseas minister");
+        a.merge(b);
+        a.keep_ngrams_seen_in(2);
+        assert_eq!(a.distinct(2), 2);
+        // a plain counter keeps everything
+        let mut plain = Counter::new();
+        plain.add_text("the overseas minister");
+        assert_eq!(plain.keep_ngrams_seen_in(2), 0);
+        assert_eq!(plain.distinct(2), 2);
+    }
+
+    #[test]
+    fn extending_a_reference_adds_counts_and_keeps_the_base() {
+        let base = tiny();
+        let mut c = Counter::new();
+        c.add_text("The foreign minister met reporters. The wiggle room was small. The wiggle room grew.");
+        let r = base.extended(&c, 2, vec!["mine".into()]);
+        // summed where both have it (3 + 1), kept where only the base has it
+        assert!((r.count(&words("foreign minister")) - 4.0).abs() < 0.3);
+        assert!((r.count(&words("the foreign minister")) - 3.0).abs() < 0.2);
+        assert_eq!(r.count(&words("met the")), base.count(&words("met the")));
+        // new n-grams need the minimum count
+        assert!((r.count(&words("wiggle room")) - 2.0).abs() < 0.2);
+        assert_eq!(r.count(&words("met reporters")), 0.0);
+        // totals and continuation counts add up: "wiggle" gained one follower, "the" gained "wiggle"
+        assert_eq!(r.total(1), base.total(1) + c.tokens() as f64);
+        assert_eq!(r.tokens(), base.tokens() + c.tokens());
+        assert_eq!(r.followers(hash_word("wiggle")), 1.0);
+        assert!((r.followers(hash_word("the")) - 3.0).abs() < 0.2);
+        let (count, types) = r.frame(hash_word("the"), hash_word("room"));
+        assert!((count - 2.0).abs() < 0.2 && types == 1.0, "{count} {types}");
+        assert_eq!(r.sources().last().map(String::as_str), Some("mine"));
+        // extending with nothing gives the same look-ups
+        let same = base.extended(&Counter::new(), 2, vec![]);
+        assert_eq!(same.tables, base.tables);
     }
 
     #[test]
