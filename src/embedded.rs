@@ -5,20 +5,26 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::features::SwapModel;
 use crate::model::Detector;
 use crate::reference::Reference;
-use crate::thesaurus::Thesaurus;
+use crate::thesaurus::{KnownPhrases, Thesaurus};
 
 /// Reference n-gram counts (`data/reference.bin`).
 pub static REFERENCE: &[u8] = include_bytes!("../data/reference.bin");
 /// The default model (`models/default.json`).
 pub static MODEL: &[u8] = include_bytes!("../models/default.json");
+/// The default word-level swap model (`models/swaps.json`; empty in a build without one).
+pub static SWAP_MODEL: &[u8] = include_bytes!("../models/swaps.json");
 /// Thesauri by source name, each an `unspun-thesaurus` file (`data/thesaurus/`).
 pub static THESAURI: &[(&str, &[u8])] = &[
     ("wordnet", include_bytes!("../data/thesaurus/wordnet.tsv.gz")),
     ("mythes", include_bytes!("../data/thesaurus/mythes.tsv.gz")),
     ("moby", include_bytes!("../data/thesaurus/moby.tsv.gz")),
+    ("tortured", include_bytes!("../data/thesaurus/tortured.tsv.gz")),
 ];
+/// The embedded known spun phrases: the `tortured` entry of [`THESAURI`] (spun phrase → original).
+pub const KNOWN_PHRASES: &str = "tortured";
 /// The thesauri the detector's features use by default. Moby is left out on purpose: it is the
 /// thesaurus of the `careless` spinner profile, which the default model never sees, so evaluation
 /// on that profile measures a spinner whose thesaurus the detector does not know.
@@ -45,6 +51,22 @@ pub fn detector() -> Result<Detector> {
         return Err(missing("model", "scripts/train_default.sh"));
     }
     Detector::from_json(MODEL, Path::new("<embedded model>"))
+}
+
+/// The embedded swap model, if this build has one.
+pub fn swap_model() -> Result<Option<SwapModel>> {
+    if SWAP_MODEL.is_empty() {
+        return Ok(None);
+    }
+    SwapModel::from_json(SWAP_MODEL, Path::new("<embedded swap model>")).map(Some)
+}
+
+/// The embedded known spun phrases ([`KNOWN_PHRASES`]).
+pub fn known_phrases() -> Result<KnownPhrases> {
+    let (_, bytes) = THESAURI.iter().find(|(n, _)| *n == KNOWN_PHRASES).expect("listed above");
+    let mut k = KnownPhrases::default();
+    k.add_reader(*bytes, Path::new("<embedded known phrases>"))?;
+    Ok(k)
 }
 
 /// One embedded thesaurus by source name (`wordnet`, `mythes`, `moby`).

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use unspun::corpus::{self, Record};
 use unspun::eval::threshold_for_precision;
+use unspun::features::SwapModel;
 use unspun::pipeline::{self, Resources, Score};
 use unspun::reference::Budget;
 use unspun::{embedded, Detector, TrainParams};
@@ -62,6 +63,12 @@ enum Command {
     /// Measure how well --explain finds known swaps (data with gold `swaps`, as `unspun corpus` writes)
     #[command(name = "eval-spans", after_help = "Example:\n  unspun eval-spans --data build/corpus/seen/test.jsonl.gz")]
     EvalSpans(EvalSpansArgs),
+    /// Train the word-level swap model that picks --explain spans, on data with gold `swaps`
+    #[command(
+        name = "train-swaps",
+        after_help = "Example:\n  unspun train-swaps --data build/corpus/seen/train.jsonl.gz --valid build/corpus/seen/valid.jsonl.gz \\\n      --out models/swaps.json\n\nEvery candidate (content word, or two-word thesaurus head, next to a known word) of the spun\nrecords is a positive when it overlaps a gold swap, a negative otherwise; every candidate of the\noriginals is a negative. The threshold is the lowest whose spans on the validation originals stay\nwithin --max-false-flags per 100 words."
+    )]
+    TrainSwaps(TrainSwapsArgs),
     /// Write the feature vectors of labeled or unlabeled data as CSV (for analysis or other models)
     #[command(after_help = "Example:\n  unspun features --data test.jsonl.gz > features.csv")]
     Features(FeaturesArgs),
@@ -80,6 +87,10 @@ struct ResourceArgs {
     /// Thesaurus file(s) in the unspun-thesaurus format [default: the embedded WordNet + MyThes]
     #[arg(long, value_name = "PATH")]
     thesaurus: Vec<PathBuf>,
+    /// Word-level swap model that picks --explain spans (`unspun train-swaps`) [default: the
+    /// embedded one]; `none` reports candidates by oddity alone (above 4 nats)
+    #[arg(long, value_name = "PATH")]
+    swap_model: Option<PathBuf>,
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -275,9 +286,12 @@ struct RestoreArgs {
     /// Show only the changes, as [-spun-]{+likely original+} in context
     #[arg(long)]
     diff: bool,
-    /// Least oddity (nats) of a suggestion to apply
+    /// Least oddity (nats) of a suggestion to apply, when spans come without a swap model
     #[arg(long, default_value_t = pipeline::RESTORE_MIN_ODDITY)]
     min_score: f64,
+    /// Least p_swap of a suggestion to apply (spans of the swap model)
+    #[arg(long, default_value_t = pipeline::RESTORE_MIN_P_SWAP)]
+    min_p_swap: f64,
     #[command(flatten)]
     resources: ResourceArgs,
 }
@@ -290,6 +304,30 @@ struct EvalSpansArgs {
     /// Output format (text or json)
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    resources: ResourceArgs,
+}
+
+#[derive(Args)]
+struct TrainSwapsArgs {
+    /// Labeled JSON Lines with `swaps`, as `unspun corpus` writes (repeatable)
+    #[arg(long, value_name = "PATH", required = true)]
+    data: Vec<PathBuf>,
+    /// Labeled validation data with `swaps`, for the threshold (repeatable)
+    #[arg(long, value_name = "PATH", required = true)]
+    valid: Vec<PathBuf>,
+    /// Where to write the swap model (JSON)
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// Most spans per 100 words of the validation originals
+    #[arg(long, default_value_t = pipeline::SWAP_FALSE_FLAGS_PER_100)]
+    max_false_flags: f64,
+    /// L2 penalty on the standardised weights
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Comma-separated candidate features to use [default: all]; the others weigh nothing
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    features: Vec<String>,
     #[command(flatten)]
     resources: ResourceArgs,
 }
@@ -337,6 +375,7 @@ fn main() {
         Command::Features(a) => run_features(a),
         Command::Restore(a) => run_restore(a),
         Command::EvalSpans(a) => run_eval_spans(a),
+        Command::TrainSwaps(a) => run_train_swaps(a),
         Command::Spin(a) => run_spin(a),
     };
     if let Err(e) = result {
@@ -376,7 +415,13 @@ fn set_threads(threads: Option<usize>) -> Result<()> {
 
 fn load_resources(a: &ResourceArgs) -> Result<Resources> {
     set_threads(a.threads)?;
-    Ok(Resources::load(a.reference.as_deref(), &a.thesaurus)?)
+    let mut r = Resources::load(a.reference.as_deref(), &a.thesaurus)?;
+    match a.swap_model.as_deref() {
+        Some(p) if p == Path::new("none") => r.swap_model = None,
+        Some(p) => r.swap_model = Some(SwapModel::load(p)?),
+        None => {}
+    }
+    Ok(r)
 }
 
 fn load_detector(model: Option<&Path>, threshold: Option<f64>) -> Result<Detector> {
@@ -608,6 +653,8 @@ struct SpanOut<'a> {
     text: &'a str,
     suggestion: Option<&'a str>,
     score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_swap: Option<f64>,
 }
 
 fn score_json<'a>(id: &'a str, text: &'a str, s: &'a Score) -> ScoreOut<'a> {
@@ -625,6 +672,7 @@ fn score_json<'a>(id: &'a str, text: &'a str, s: &'a Score) -> ScoreOut<'a> {
                 text: &text[sp.start..sp.end],
                 suggestion: sp.suggestion.as_deref(),
                 score: round4(sp.score),
+                p_swap: sp.p_swap.map(round4),
             })
             .collect(),
         note: s.note.as_deref(),
@@ -996,7 +1044,7 @@ fn run_restore(a: RestoreArgs) -> Result<()> {
     let extractor = resources.extractor();
     let mut out = io::BufWriter::new(io::stdout().lock());
     for doc in read_documents(&a.paths)? {
-        let (restored, changes) = pipeline::restore(&extractor, &doc.text, a.min_score);
+        let (restored, changes) = pipeline::restore(&extractor, &doc.text, a.min_score, a.min_p_swap);
         if !a.diff {
             out.write_all(restored.as_bytes())?;
             if !restored.ends_with('\n') {
@@ -1048,5 +1096,42 @@ fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
         writeln!(out)?;
     }
     out.flush()?;
+    Ok(())
+}
+
+fn run_train_swaps(a: TrainSwapsArgs) -> Result<()> {
+    if !(a.max_false_flags.is_finite() && a.max_false_flags >= 0.0) {
+        bail!("--max-false-flags must be a number >= 0, got {}", a.max_false_flags);
+    }
+    check_output_file(&a.out, "--out")?;
+    let resources = load_resources(&a.resources)?;
+    let (train, valid) = (read_labeled(&a.data)?, read_labeled(&a.valid)?);
+    let started = Instant::now();
+    let bar = progress_bar(Some((train.len() + valid.len()) as u64), "candidates");
+    let (mut model, v) = pipeline::train_swap_model(
+        &train,
+        &valid,
+        &resources,
+        a.alpha,
+        (!a.features.is_empty()).then(|| a.features.clone()),
+        a.max_false_flags,
+        &|n| bar.inc(n),
+    )?;
+    bar.finish_and_clear();
+    let notes = model.notes_mut();
+    notes.insert("data".into(), a.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().into());
+    notes.insert("valid_data".into(), a.valid.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().into());
+    model.save(&a.out)?;
+    let ratio = |x: usize| x as f64 / v.swaps.max(1) as f64;
+    eprintln!(
+        "trained the swap model in {:.1}s; threshold {:.4}; validation: {} swaps, found {:.3}, restored {:.3}, {:.2} false flags per 100 original words; wrote {}",
+        started.elapsed().as_secs_f64(),
+        v.threshold,
+        v.swaps,
+        ratio(v.found),
+        ratio(v.restored),
+        v.false_flags_per_100_words,
+        a.out.display()
+    );
     Ok(())
 }

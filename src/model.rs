@@ -88,6 +88,13 @@ impl TrainParams {
 
     /// Validates the parameters.
     pub fn check(self) -> Result<CheckedParams> {
+        let schema: Vec<&str> = FEATURES.iter().map(|f| f.name).collect();
+        self.check_with(&schema)
+    }
+
+    /// [`TrainParams::check`] for rows of another schema (feature names in the order of the rows'
+    /// values, e.g. the word-level swap features); the selected features default to all of them.
+    pub fn check_with(self, schema: &[&str]) -> Result<CheckedParams> {
         if !(self.alpha.is_finite() && self.alpha >= 0.0) {
             return Err(Error::Invalid(format!("alpha must be a finite number >= 0, got {}", self.alpha)));
         }
@@ -102,24 +109,27 @@ impl TrainParams {
         }
         let names: Vec<String> = match self.features.clone() {
             Some(n) => n,
-            None => FEATURES.iter().map(|f| f.name.to_string()).collect(),
+            None => schema.iter().map(|f| f.to_string()).collect(),
         };
-        let columns = feature_columns(&names).map_err(Error::Invalid)?;
+        let columns = columns_in(&names, schema).map_err(Error::Invalid)?;
         Ok(CheckedParams { params: self, names, columns })
     }
 }
 
 /// Indices into [`FEATURES`] of these names, or a message naming the unknown one.
 fn feature_columns(names: &[String]) -> std::result::Result<Vec<usize>, String> {
+    columns_in(names, &FEATURES.iter().map(|f| f.name).collect::<Vec<_>>())
+}
+
+/// Indices into `schema` of these names, or a message naming the unknown one.
+fn columns_in(names: &[String], schema: &[&str]) -> std::result::Result<Vec<usize>, String> {
     if names.is_empty() {
         return Err("no features selected".into());
     }
     names
         .iter()
         .map(|n| {
-            FEATURES.iter().position(|f| f.name == n).ok_or_else(|| {
-                format!("unknown feature {n:?}; this build computes: {}", FEATURES.iter().map(|f| f.name).collect::<Vec<_>>().join(", "))
-            })
+            schema.iter().position(|f| f == n).ok_or_else(|| format!("unknown feature {n:?}; this build computes: {}", schema.join(", ")))
         })
         .collect()
 }
@@ -347,6 +357,22 @@ impl Detector {
         }
         self.threshold = p;
         Ok(self)
+    }
+
+    /// Means of the features (in the order of [`Detector::feature_names`]), subtracted before
+    /// scaling.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// Standard deviations the features are divided by.
+    pub fn std(&self) -> &[f64] {
+        &self.std
+    }
+
+    /// Intercept of the standardised model.
+    pub fn intercept(&self) -> f64 {
+        self.intercept
     }
 
     /// Names of the features the model uses, in order.

@@ -12,12 +12,12 @@ use crate::corpus::{self, Record, Split};
 use crate::embedded;
 use crate::error::{Error, Result};
 use crate::eval::{self, Metrics, Report};
-use crate::features::{FeatureExtractor, Span};
+use crate::features::{Candidate, FeatureExtractor, Span, SwapModel};
 use crate::model::{CheckedParams, Detector};
 use crate::reference::{self, hash_word, Budget, Counter, Reference};
 use crate::report;
 use crate::spin::{Rng, Spinner};
-use crate::thesaurus::Thesaurus;
+use crate::thesaurus::{KnownPhrases, Thesaurus};
 
 /// Documents with fewer words get no probability: too little text to judge.
 pub const MIN_WORDS_TO_JUDGE: usize = 8;
@@ -36,6 +36,12 @@ pub fn no_progress(_: u64) {}
 pub struct Resources {
     pub reference: Reference,
     pub thesaurus: Thesaurus,
+    /// The word-level swap model that picks explanations (the embedded one by default; `None`
+    /// reports candidates by oddity alone).
+    pub swap_model: Option<SwapModel>,
+    /// Known spun phrases proposed as candidates with their originals (the embedded tortured
+    /// phrases by default).
+    pub known_phrases: KnownPhrases,
 }
 
 impl Resources {
@@ -61,12 +67,14 @@ impl Resources {
             }
             t
         };
-        Ok(Resources { reference, thesaurus })
+        Ok(Resources { reference, thesaurus, swap_model: embedded::swap_model()?, known_phrases: embedded::known_phrases()? })
     }
 
     /// A feature extractor over these resources.
     pub fn extractor(&self) -> FeatureExtractor<'_> {
         FeatureExtractor::new(&self.reference, &self.thesaurus)
+            .with_swap_model(self.swap_model.as_ref())
+            .with_known_phrases(Some(&self.known_phrases))
     }
 }
 
@@ -706,6 +714,9 @@ fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::P
 /// spins of the training profiles: at 5.0, 79% of spans are on a swap and 81% of their suggestions
 /// are the original word).
 pub const RESTORE_MIN_ODDITY: f64 = 5.0;
+/// Least `p_swap` of a suggestion [`restore`] applies when spans come from the swap model: well
+/// above its reporting threshold (about 0.74), so that only the most confident swaps are undone.
+pub const RESTORE_MIN_P_SWAP: f64 = 0.9;
 
 /// One change made by [`restore`]: `text[start..end]` of the input became `to`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -717,15 +728,23 @@ pub struct Change {
     pub score: f64,
 }
 
-/// Applies the confident suggestions (oddity at least `min_oddity`) to `text`: the likely
-/// original wording of a spun text. Returns the new text and the changes, in text order.
-pub fn restore(extractor: &FeatureExtractor<'_>, text: &str, min_oddity: f64) -> (String, Vec<Change>) {
+/// Applies the confident suggestions to `text`: those of spans with `p_swap` at least
+/// `min_p_swap` (spans of the swap model), or with oddity at least `min_oddity` (spans without
+/// one). The result is the likely original wording of a spun text. Returns the new text and the
+/// changes, in text order.
+pub fn restore(extractor: &FeatureExtractor<'_>, text: &str, min_oddity: f64, min_p_swap: f64) -> (String, Vec<Change>) {
     let mut out = String::with_capacity(text.len());
     let mut changes = Vec::new();
     let mut at = 0;
     for span in extractor.explain(text).spans {
         let Some(to) = span.suggestion else { continue };
-        if span.score < min_oddity {
+        // With the swap model, a confident swap whose suggestion also fits clearly better (or a
+        // known spun phrase, whose suggestion has no oddity).
+        let confident = match span.p_swap {
+            Some(p) => p >= min_p_swap && (span.score > crate::features::ODDITY_HIGH || span.score == 0.0),
+            None => span.score >= min_oddity,
+        };
+        if !confident {
             continue;
         }
         out.push_str(&text[at..span.start]);
@@ -818,4 +837,127 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, progress: Progr
     t.suggestion_accuracy = ratio(t.suggestions_right, t.swaps_found);
     t.original_spans_per_100_words = 100.0 * ratio(t.original_spans, t.original_words);
     t
+}
+
+/// False flags per 100 words of original text that the swap model's threshold allows on the
+/// validation originals (the explanations' goal: at most one honest phrase flagged per 100 words).
+pub const SWAP_FALSE_FLAGS_PER_100: f64 = 1.0;
+
+/// What [`train_swap_model`] measured on the validation data at the chosen threshold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SwapValidation {
+    pub threshold: f64,
+    /// Gold swaps of spun records, those covered by a candidate at or above the threshold, and
+    /// those whose suggestion is the original wording.
+    pub swaps: usize,
+    pub found: usize,
+    pub restored: usize,
+    /// Reported spans per 100 words of the original records.
+    pub false_flags_per_100_words: f64,
+}
+
+/// Candidates of labeled records with their labels: a candidate of a spun record is a positive
+/// when it overlaps a gold swap; every candidate of an original is a negative. Spun records
+/// without gold swaps are left out.
+fn swap_rows<'a>(records: &'a [Record], extractor: &FeatureExtractor<'_>, progress: Progress<'_>) -> Vec<(&'a Record, Vec<Candidate>)> {
+    records
+        .par_iter()
+        .filter(|r| !(r.label == Some(true) && r.swaps.is_empty()))
+        .map(|r| {
+            progress(1);
+            (r, extractor.candidates(&r.text))
+        })
+        .collect()
+}
+
+fn overlaps_swap(c: &Candidate, r: &Record) -> bool {
+    r.swaps.iter().any(|w| c.start < w.end && w.start < c.end)
+}
+
+/// Fits the word-level swap model on the candidates of labeled records with gold `swaps` (`unspun
+/// corpus` output) and picks its threshold on the validation records: the lowest whose reported
+/// spans on the validation originals stay within `max_false_flags` per 100 words.
+pub fn train_swap_model(
+    train: &[Record],
+    valid: &[Record],
+    resources: &Resources,
+    alpha: f64,
+    features: Option<Vec<String>>,
+    max_false_flags: f64,
+    progress: Progress<'_>,
+) -> Result<(SwapModel, SwapValidation)> {
+    let fx = FeatureExtractor::new(&resources.reference, &resources.thesaurus).with_known_phrases(Some(&resources.known_phrases));
+    let (mut rows, mut labels) = (Vec::new(), Vec::new());
+    for (r, candidates) in swap_rows(train, &fx, progress) {
+        for c in candidates {
+            labels.push(r.label == Some(true) && overlaps_swap(&c, r));
+            rows.push(c.features.to_vec());
+        }
+    }
+    let schema: Vec<&str> = crate::features::SWAP_FEATURES.to_vec();
+    let mut params = crate::model::TrainParams::new().alpha(alpha);
+    if let Some(names) = features {
+        params = params.features(names);
+    }
+    let fitted = params.check_with(&schema)?.fit(&rows, &labels)?;
+    // Features left out weigh nothing (mean 0, deviation 1, weight 0).
+    let (mut mean, mut std, mut weights) = (vec![0.0; schema.len()], vec![1.0; schema.len()], vec![0.0; schema.len()]);
+    for (k, name) in fitted.feature_names().iter().enumerate() {
+        let c = schema.iter().position(|s| s == name).expect("checked against the schema");
+        (mean[c], std[c], weights[c]) = (fitted.mean()[k], fitted.std()[k], fitted.weights()[k]);
+    }
+    let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?;
+    // Threshold: a candidate of an original is flagged at threshold t when p >= t and no
+    // overlapping candidate has a higher p (the strongest of overlapping spans is reported).
+    let scored: Vec<(&Record, Vec<(Candidate, f64)>)> = swap_rows(valid, &fx, progress)
+        .into_iter()
+        .map(|(r, cs)| {
+            let with_p = cs.into_iter().map(|c| {
+                let p = model.probability(&c);
+                (c, p)
+            });
+            (r, with_p.collect())
+        })
+        .collect();
+    let kept_p = |cs: &[(Candidate, f64)]| -> Vec<f64> {
+        cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).map(|(_, p)| *p).collect()
+    };
+    let mut original_p: Vec<f64> = Vec::new();
+    let mut original_words = 0usize;
+    for (r, cs) in &scored {
+        if r.label != Some(true) {
+            original_p.extend(kept_p(cs));
+            original_words += crate::text::tokenize(&r.text).len();
+        }
+    }
+    original_p.sort_unstable_by(|a, b| b.total_cmp(a));
+    let allowed = (max_false_flags / 100.0 * original_words as f64).floor() as usize;
+    // The lowest threshold flagging at most `allowed` original candidates (ties flag together).
+    let threshold = original_p.get(allowed).map_or(1e-6, |&p| p + 1e-9).clamp(1e-6, 1.0 - 1e-6);
+    model = model.with_threshold(threshold)?;
+    let mut v = SwapValidation { threshold, ..SwapValidation::default() };
+    let flags = original_p.iter().filter(|&&p| p >= threshold).count();
+    v.false_flags_per_100_words = 100.0 * flags as f64 / original_words.max(1) as f64;
+    for (r, cs) in &scored {
+        if r.label != Some(true) {
+            continue;
+        }
+        let reported: Vec<&(Candidate, f64)> = cs.iter().filter(|(_, p)| *p >= threshold).collect();
+        for w in &r.swaps {
+            v.swaps += 1;
+            let hits: Vec<_> = reported.iter().filter(|(c, _)| c.start < w.end && w.start < c.end).collect();
+            if !hits.is_empty() {
+                v.found += 1;
+                if hits.iter().any(|(c, _)| c.suggestion.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&w.original))) {
+                    v.restored += 1;
+                }
+            }
+        }
+    }
+    let notes = model.notes_mut();
+    notes.insert("rows".into(), rows.len().into());
+    notes.insert("swapped_rows".into(), labels.iter().filter(|&&l| l).count().into());
+    notes.insert("max_false_flags_per_100_words".into(), max_false_flags.into());
+    notes.insert("validation".into(), serde_json::to_value(&v).expect("serialises"));
+    Ok((model, v))
 }

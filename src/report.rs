@@ -714,7 +714,7 @@ mod tests {
             spun: false,
             p_spun: 0.9,
             words: 5,
-            spans: vec![Span { start, end: start + 8, score: 5.8, suggestion: Some("foreign".into()) }],
+            spans: vec![Span { start, end: start + 8, score: 5.8, suggestion: Some("foreign".into()), p_swap: None }],
         };
         let html = errors_html(0.5, &About::default(), &[case], &[]);
         assert!(html.contains("&lt;b&gt;Rock &amp; roll&lt;/b&gt; <mark title=\"likely original: foreign (oddity 5.80)\">overseas<span class=\"sugg\"> → foreign</span></mark> minister"), "{html}");

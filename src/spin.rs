@@ -30,6 +30,8 @@ pub struct Profile {
     pub choice: Choice,
     /// Whether multi-word heads ("financial institution") and multi-word synonyms are used.
     pub phrases: bool,
+    /// Longest head swapped, in words (with `phrases`).
+    pub max_head_words: usize,
     /// Share of swaps left as spintax markup (`{original|synonym}`), as careless spinning leaves.
     pub leftover_rate: f64,
 }
@@ -43,6 +45,7 @@ pub const PROFILES: &[Profile] = &[
         rate: 0.3,
         choice: Choice::TopK(3),
         phrases: false,
+        max_head_words: 1,
         leftover_rate: 0.0,
     },
     Profile {
@@ -52,6 +55,7 @@ pub const PROFILES: &[Profile] = &[
         rate: 0.3,
         choice: Choice::Any,
         phrases: true,
+        max_head_words: 2,
         leftover_rate: 0.0,
     },
     Profile {
@@ -61,7 +65,18 @@ pub const PROFILES: &[Profile] = &[
         rate: 0.3,
         choice: Choice::TopK(6),
         phrases: true,
+        max_head_words: 2,
         leftover_rate: 0.02,
+    },
+    Profile {
+        name: "papermill",
+        about: "tortured phrases: known fixed phrases rewritten the way paper mills do (\"deep learning\" -> \"profound learning\")",
+        thesaurus: "tortured",
+        rate: 0.5,
+        choice: Choice::Any,
+        phrases: true,
+        max_head_words: 3,
+        leftover_rate: 0.0,
     },
 ];
 
@@ -176,7 +191,7 @@ impl<'t> Spinner<'t> {
 
     /// The longest thesaurus head starting at word `i` and its usable synonyms.
     fn candidate(&self, tokens: &[crate::text::Token], hashes: &[u64], i: usize) -> Option<(usize, Vec<&'t Phrase>)> {
-        let max_len = if self.profile.phrases { 2 } else { 1 };
+        let max_len = if self.profile.phrases { self.profile.max_head_words.max(1) } else { 1 };
         for len in (1..=max_len).rev() {
             let j = i + len;
             if j > tokens.len() || (len > 1 && tokens[j - 1].is_break_before) {

@@ -19,6 +19,90 @@ pub const VERSION: u32 = 1;
 /// Longest head or synonym kept, in words.
 pub const MAX_PHRASE_WORDS: usize = 3;
 
+/// Calls `entry(head, synonyms)` for each `head<TAB>syn|syn|...` line of an unspun-thesaurus file
+/// (plain or gzip'd) after checking its header, and returns the source named in the header.
+fn for_each_entry(reader: impl Read, origin: &Path, mut entry: impl FnMut(&str, &str)) -> Result<String> {
+    let mut buf = BufReader::new(reader);
+    let is_gzip = buf.fill_buf().map_err(|e| Error::io(origin, e))?.starts_with(&[0x1f, 0x8b]);
+    let lines: Box<dyn BufRead> = if is_gzip { Box::new(BufReader::new(MultiGzDecoder::new(buf))) } else { Box::new(buf) };
+    let mut source = None;
+    for (i, line) in lines.lines().enumerate() {
+        let lineno = i as u64 + 1;
+        let line = line.map_err(|e| Error::record(origin, lineno, format!("cannot read: {e}")))?;
+        if i == 0 {
+            let mut fields = line.split('\t');
+            if fields.next() != Some(FORMAT) {
+                return Err(Error::artifact(
+                    origin,
+                    format!("not an unspun thesaurus: the first line must start with `{FORMAT}<TAB>{VERSION}`"),
+                ));
+            }
+            let version: u32 = fields.next().and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+            if version != VERSION {
+                return Err(Error::artifact(origin, format!("thesaurus format version {version}, this build reads {VERSION}")));
+            }
+            source = Some(fields.next().unwrap_or("unnamed").to_string());
+            continue;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (head, syns) = line.split_once('\t').ok_or_else(|| Error::record(origin, lineno, "expected `head<TAB>synonym|synonym|...`"))?;
+        entry(head, syns);
+    }
+    source.ok_or_else(|| Error::artifact(origin, "empty thesaurus file (no header line)"))
+}
+
+/// Known spun phrases with the wording they replaced (e.g. the Problematic Paper Screener's
+/// tortured phrases: "profound learning" for "deep learning"), by the spun phrase's words. Read
+/// from an unspun-thesaurus file whose heads are the spun phrases; unlike a [`Thesaurus`], only
+/// that direction is kept.
+#[derive(Debug, Clone, Default)]
+pub struct KnownPhrases {
+    by_key: HashMap<u64, String, KeyHasher>,
+    longest: usize,
+}
+
+impl KnownPhrases {
+    /// Adds the entries of a known-phrase file (an earlier entry for the same spun phrase wins);
+    /// `origin` names it in errors.
+    pub fn add_reader(&mut self, reader: impl Read, origin: &Path) -> Result<()> {
+        let k = self;
+        for_each_entry(reader, origin, |head, syns| {
+            let words = hash_tokens(head, &tokenize(head));
+            let Some(first) = syns.split('|').map(str::trim).find(|s| !s.is_empty()) else { return };
+            if (1..=MAX_PHRASE_WORDS).contains(&words.len()) {
+                k.longest = k.longest.max(words.len());
+                k.by_key.entry(key(&words)).or_insert_with(|| first.to_string());
+            }
+        })?;
+        Ok(())
+    }
+
+    /// The wording a known spun phrase (given by its word hashes) replaced.
+    pub fn original_of(&self, words: &[u64]) -> Option<&str> {
+        if words.is_empty() || words.len() > self.longest {
+            return None;
+        }
+        self.by_key.get(&key(words)).map(String::as_str)
+    }
+
+    /// Most words of a known spun phrase.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Number of known spun phrases.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
 /// A word or phrase of the thesaurus.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phrase {
@@ -63,32 +147,10 @@ impl Thesaurus {
     /// Reads a thesaurus file (plain or gzip'd, detected by content); `origin` names it in errors.
     /// Entries are added to what is already there (synonyms of a head already present are appended).
     pub fn add_reader(&mut self, reader: impl Read, origin: &Path) -> Result<()> {
-        let mut buf = BufReader::new(reader);
-        let is_gzip = buf.fill_buf().map_err(|e| Error::io(origin, e))?.starts_with(&[0x1f, 0x8b]);
-        let lines: Box<dyn BufRead> = if is_gzip { Box::new(BufReader::new(MultiGzDecoder::new(buf))) } else { Box::new(buf) };
-        for (i, line) in lines.lines().enumerate() {
-            let lineno = i as u64 + 1;
-            let line = line.map_err(|e| Error::record(origin, lineno, format!("cannot read: {e}")))?;
-            if i == 0 {
-                let mut fields = line.split('\t');
-                if fields.next() != Some(FORMAT) {
-                    return Err(Error::artifact(
-                        origin,
-                        format!("not an unspun thesaurus: the first line must start with `{FORMAT}<TAB>{VERSION}`"),
-                    ));
-                }
-                let version: u32 = fields.next().and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-                if version != VERSION {
-                    return Err(Error::artifact(origin, format!("thesaurus format version {version}, this build reads {VERSION}")));
-                }
-                self.sources.push(fields.next().unwrap_or("unnamed").to_string());
-                continue;
-            }
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (head, syns) =
-                line.split_once('\t').ok_or_else(|| Error::record(origin, lineno, "expected `head<TAB>synonym|synonym|...`"))?;
+        let mut links = Vec::new();
+        let source = for_each_entry(reader, origin, |head, syns| links.push((head.to_string(), syns.to_string())))?;
+        self.sources.push(source);
+        for (head, syns) in &links {
             self.add_links(head, syns.split('|').filter(|s| !s.trim().is_empty()), Self::push_link);
         }
         self.dedup_links();

@@ -26,12 +26,22 @@ fn scores_the_shipped_samples_with_the_embedded_model() {
 #[test]
 fn explain_points_at_the_swapped_words_and_suggests_the_originals() {
     let text = "The overseas minister said on Monday that the Related Press would publish the report.";
-    let o = run(&["score", "--explain", "--format", "json", "-"], Some(text));
+    // By oddity alone (no swap model): exactly the two swaps.
+    let o = run(&["score", "--explain", "--format", "json", "--swap-model", "none", "-"], Some(text));
     assert!(o.status.success(), "{}", stderr(&o));
     let spans = json(&o)[0]["spans"].as_array().unwrap().clone();
     let got: Vec<(String, String)> =
         spans.iter().map(|s| (s["text"].as_str().unwrap().into(), s["suggestion"].as_str().unwrap().into())).collect();
     assert_eq!(got, [("overseas".to_string(), "foreign".to_string()), ("Related".into(), "Associated".into())]);
+    assert!(spans.iter().all(|s| s.get("p_swap").is_none()));
+    // The embedded swap model finds both with their originals, each with its swap probability.
+    let o = run(&["score", "--explain", "--format", "json", "-"], Some(text));
+    let with_model = json(&o)[0]["spans"].as_array().unwrap().clone();
+    for (word, original) in [("overseas", "foreign"), ("Related", "Associated")] {
+        let s = with_model.iter().find(|s| s["text"] == word).unwrap_or_else(|| panic!("{word} not reported: {with_model:?}"));
+        assert_eq!(s["suggestion"], original);
+        assert!(s["p_swap"].as_f64().unwrap() > 0.5, "{s}");
+    }
     let first = &spans[0];
     assert_eq!(&text[first["start"].as_u64().unwrap() as usize..first["end"].as_u64().unwrap() as usize], "overseas");
     // text output marks the spans in the document
@@ -217,16 +227,26 @@ fn spin_is_reproducible_and_help_has_examples() {
 #[test]
 fn restore_applies_confident_suggestions() {
     let text = "The overseas minister said on Monday that the Related Press would publish the report about struggle crimes.";
-    let o = run(&["restore", "-"], Some(text));
+    // By oddity alone: exactly the three swaps undone.
+    let o = run(&["restore", "--swap-model", "none", "-"], Some(text));
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).trim_end(),
         "The foreign minister said on Monday that the Associated Press would publish the report about war crimes."
     );
-    let o = run(&["restore", "--diff", "-"], Some(text));
+    let o = run(&["restore", "--swap-model", "none", "--diff", "-"], Some(text));
     let diff = stdout(&o);
     assert!(diff.starts_with("-: 3 change(s)"), "{diff}");
     assert!(diff.contains("The [-overseas-]{+foreign+} minister said"), "{diff}");
+    // With the swap model: the three swaps are undone, at most one other change (today "report"
+    // becomes "information": a neighbour of two swaps in a short, heavily spun sentence).
+    let o = run(&["restore", "--diff", "-"], Some(text));
+    let diff = stdout(&o);
+    for change in ["[-overseas-]{+foreign+}", "[-Related-]{+Associated+}", "[-struggle-]{+war+}"] {
+        assert!(diff.contains(change), "{diff}");
+    }
+    let n: usize = diff.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(n <= 4, "{diff}");
     // an original text is mostly left alone: of its 147 words at most 2 change (today "invest in"
     // becomes "put in" and "reading programs" "time programs": frequent synonyms that the bigram
     // model prefers; a regression here means more false restores)
@@ -294,7 +314,7 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
             let hit = spans.iter().find(|sp| (sp["start"].as_u64().unwrap() as usize) < *e && *s < sp["end"].as_u64().unwrap() as usize);
             if let Some(sp) = hit {
                 found += 1;
-                if sp["suggestion"].as_str().unwrap().eq_ignore_ascii_case(orig) {
+                if sp["suggestion"].as_str().is_some_and(|g| g.eq_ignore_ascii_case(orig)) {
                     right += 1;
                 }
             }
@@ -494,4 +514,45 @@ fn reference_extends_with_your_own_corpus_and_language_models() {
         run(&["reference", "build", "--corpus", &p("base.jsonl"), "--all-documents", "--arpa", &p("bad.arpa"), "--out", &p("x.ref")], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.arpa:4:"), "{}", stderr(&o));
+}
+
+#[test]
+fn train_swaps_learns_from_gold_alignments_and_explanations_use_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let mut src = String::new();
+    for d in 0..200 {
+        let text: Vec<&str> = (0..3).map(|k| ORIGINALS[(d * 5 + k * 3) % ORIGINALS.len()]).collect();
+        src += &(serde_json::json!({"id": format!("doc-{d}"), "text": text.join("\n")}).to_string() + "\n");
+    }
+    std::fs::write(p("src.jsonl"), src).unwrap();
+    let o = run(&["corpus", "--source", &p("src.jsonl"), "--all-documents", "--profiles", "careful", "--out", &p("c")], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (train, valid) = (p("c/train.jsonl.gz"), p("c/valid.jsonl.gz"));
+    let o = run(&["train-swaps", "--data", &train, "--valid", &valid, "--out", &p("swaps.json")], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("false flags per 100 original words"), "{}", stderr(&o));
+    let model: Value = serde_json::from_str(&std::fs::read_to_string(p("swaps.json")).unwrap()).unwrap();
+    assert_eq!(model["format"], "unspun-swap-model");
+    // oddity points at "swapped"
+    assert!(model["weights"][0].as_f64().unwrap() > 0.0, "{model}");
+    let valid_flags = model["notes"]["validation"]["false_flags_per_100_words"].as_f64().unwrap();
+    assert!(valid_flags <= 1.0, "{valid_flags}");
+    // eval-spans and score use it: every span carries a p_swap at or above its threshold
+    let threshold = model["threshold"].as_f64().unwrap();
+    let o = run(&["eval-spans", "--data", &valid, "--swap-model", &p("swaps.json"), "--format", "json"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = json(&o);
+    assert!(r["swaps_found"].as_u64().unwrap() > 0, "{r}");
+    let spun = "The overseas minister said on Monday that the Related Press would publish the report about struggle crimes.";
+    let o = run(&["score", "--explain", "--format", "json", "--swap-model", &p("swaps.json"), "-"], Some(spun));
+    for s in json(&o)[0]["spans"].as_array().unwrap() {
+        assert!(s["p_swap"].as_f64().unwrap() >= threshold - 1e-4, "{s}");
+    }
+    // a damaged model file is refused with its name
+    std::fs::write(p("bad.json"), std::fs::read_to_string(p("swaps.json")).unwrap().replacen("\"intercept\": ", "\"intercept\": 1", 1))
+        .unwrap();
+    let o = run(&["score", "--swap-model", &p("bad.json"), "-"], Some(spun));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.json"), "{}", stderr(&o));
 }

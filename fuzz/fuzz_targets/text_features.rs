@@ -36,7 +36,7 @@ fn check_text(input: &str) {
     if let Some(p) = score.p_spun {
         assert!((0.0..=1.0).contains(&p), "{p}");
     }
-    let (restored, changes) = restore(&extractor, input, 5.0);
+    let (restored, changes) = restore(&extractor, input, 5.0, 0.9);
     for c in &changes {
         assert!(c.start < c.end && c.end <= input.len() && input.is_char_boundary(c.start) && input.is_char_boundary(c.end));
         assert_eq!(&input[c.start..c.end], c.from);

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use crate::reference::{frame_key, hash_word, key, prefetch, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
-use crate::thesaurus::{Inflected, Phrase, Thesaurus, MAX_PHRASE_WORDS};
+use crate::thesaurus::{Inflected, KnownPhrases, Phrase, Thesaurus, MAX_PHRASE_WORDS};
+
+pub mod swaps;
+pub use swaps::{Candidate, SwapModel, SWAP_FEATURES, SWAP_FEATURE_COUNT};
 
 /// Oddity (nats) above which a word counts as somewhat odd.
 pub const ODDITY_LOW: f64 = 1.5;
@@ -226,6 +229,8 @@ pub struct Span {
     pub score: f64,
     /// The likely original wording, capitalised like the span.
     pub suggestion: Option<String>,
+    /// Probability that the span was swapped in, from the swap model (when the extractor has one).
+    pub p_swap: Option<f64>,
 }
 
 /// The result of analysing one text.
@@ -238,6 +243,13 @@ pub struct Analysis {
     pub spans: Vec<Span>,
 }
 
+/// What one pass over a text produces besides its statistics.
+#[derive(Default)]
+struct Outputs {
+    /// Every candidate with its swap features, when asked for.
+    candidates: Option<Vec<Candidate>>,
+}
+
 /// Computes features from text against a reference and a thesaurus.
 pub struct FeatureExtractor<'r> {
     reference: &'r Reference,
@@ -247,6 +259,11 @@ pub struct FeatureExtractor<'r> {
     /// [`Facts`] of every thesaurus phrase, by phrase id: looked up once, not once per occurrence
     /// (and shared by extractors over copies of the thesaurus, see [`FeatureExtractor::with_thesaurus`]).
     phrase_facts: Arc<Vec<Facts>>,
+    /// The word-level swap model that picks the spans of [`FeatureExtractor::explain`]; without
+    /// one, spans are the candidates whose oddity exceeds [`EXPLAIN_MIN_ODDITY`].
+    swap_model: Option<&'r SwapModel>,
+    /// Known spun phrases, proposed as candidates with the wording they replaced.
+    known: Option<&'r KnownPhrases>,
 }
 
 /// What the fit of a word or phrase needs of the reference, apart from its neighbour pairs.
@@ -307,6 +324,8 @@ impl<'r> FeatureExtractor<'r> {
             stopwords: STOPWORDS.iter().map(|w| hash_word(w)).collect(),
             total: reference.total(1),
             phrase_facts: Arc::default(),
+            swap_model: None,
+            known: None,
         };
         fx.phrase_facts = Arc::new(thesaurus.phrases().iter().map(|p| fx.facts(&p.words)).collect());
         fx
@@ -325,32 +344,95 @@ impl<'r> FeatureExtractor<'r> {
         }
     }
 
+    /// This extractor with a swap model choosing the spans of [`FeatureExtractor::explain`].
+    pub fn with_swap_model<'m>(self, model: Option<&'m SwapModel>) -> FeatureExtractor<'m>
+    where
+        'r: 'm,
+    {
+        FeatureExtractor { swap_model: model, ..self }
+    }
+
+    /// This extractor with known spun phrases (e.g. tortured phrases) as candidates.
+    pub fn with_known_phrases<'m>(self, known: Option<&'m KnownPhrases>) -> FeatureExtractor<'m>
+    where
+        'r: 'm,
+    {
+        FeatureExtractor { known, ..self }
+    }
+
+    /// The swap model in use, if any.
+    pub fn swap_model(&self) -> Option<&SwapModel> {
+        self.swap_model
+    }
+
     /// Features of `text`, without evidence spans.
     pub fn extract(&self, text: &str) -> Analysis {
         self.analyse(text, false)
     }
 
-    /// Features of `text` and the spans that look spun, with suggestions.
+    /// Features of `text` and the spans that look spun, with suggestions: with a swap model, the
+    /// candidates whose `p_swap` reaches its threshold; without one, those whose oddity exceeds
+    /// [`EXPLAIN_MIN_ODDITY`] and that have a suggestion.
     pub fn explain(&self, text: &str) -> Analysis {
         self.analyse(text, true)
     }
 
+    /// Every candidate of `text` with its swap features (for training and evaluating swap models).
+    pub fn candidates(&self, text: &str) -> Vec<Candidate> {
+        let mut out = Outputs { candidates: Some(Vec::new()) };
+        self.gather(text, &mut out);
+        out.candidates.unwrap_or_default()
+    }
+
     /// Statistics of `text` (exposed for tests and diagnostics).
     pub fn stats(&self, text: &str) -> Stats {
-        self.gather(text, None)
+        self.gather(text, &mut Outputs::default())
     }
 
     fn analyse(&self, text: &str, with_spans: bool) -> Analysis {
-        let mut spans = Vec::new();
-        let stats = self.gather(text, with_spans.then_some(&mut spans));
+        let mut out = Outputs { candidates: with_spans.then(Vec::new) };
+        let stats = self.gather(text, &mut out);
+        let spans = out.candidates.map_or_else(Vec::new, |c| self.spans_of(c));
         Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
+    }
+
+    /// The reported spans among the candidates (see [`FeatureExtractor::explain`]), the strongest of
+    /// overlapping ones kept.
+    fn spans_of(&self, candidates: Vec<Candidate>) -> Vec<Span> {
+        let spans = candidates.into_iter().map(|mut c| {
+            // A suggestion is offered only where it fits better than the text, or for a known spun phrase.
+            if !(c.oddity > 0.0 || c.features[17] > 0.0) {
+                c.suggestion = None;
+            }
+            c
+        });
+        let spans = spans.filter_map(|c| match self.swap_model {
+            Some(m) => {
+                let p = m.probability(&c);
+                (p >= m.threshold()).then_some(Span {
+                    start: c.start,
+                    end: c.end,
+                    score: c.oddity,
+                    suggestion: c.suggestion,
+                    p_swap: Some(p),
+                })
+            }
+            None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some()).then_some(Span {
+                start: c.start,
+                end: c.end,
+                score: c.oddity,
+                suggestion: c.suggestion,
+                p_swap: None,
+            }),
+        });
+        non_overlapping(spans.collect())
     }
 
     fn p_word(&self, count: f64) -> f64 {
         count.max(0.5) / self.total
     }
 
-    fn gather(&self, text: &str, spans: Option<&mut Vec<Span>>) -> Stats {
+    fn gather(&self, text: &str, out: &mut Outputs) -> Stats {
         let tokens = tokenize(text);
         let n = tokens.len();
         let mut norm = String::new();
@@ -422,6 +504,7 @@ impl<'r> FeatureExtractor<'r> {
         let flanked: Vec<usize> =
             (1..n.saturating_sub(1)).filter(|&i| !words[i].is_stop && pair_at[i].is_some() && pair_at[i + 1].is_some()).collect();
         let frames = self.reference.frames_of_keys(&flanked.iter().map(|&i| frame_key(hashes[i - 1], hashes[i + 1])).collect::<Vec<_>>());
+        let mut frame_at: Vec<Option<f64>> = vec![None; n];
         for (&i, (frame_count, fillers)) in flanked.iter().zip(frames) {
             let (Some((seen_l, assoc_l)), Some((seen_r, assoc_r))) = (pair_at[i], pair_at[i + 1]) else { unreachable!() };
             s.flanked += 1;
@@ -434,7 +517,9 @@ impl<'r> FeatureExtractor<'r> {
             if frame_count > 0.0 {
                 let c3 = triple_at[i + 1];
                 let p = (c3 + fillers * self.p_word(words[i].count)) / (frame_count + fillers);
-                s.frame_assoc.push(p.ln() - self.p_word(words[i].count).ln());
+                let assoc = p.ln() - self.p_word(words[i].count).ln();
+                s.frame_assoc.push(assoc);
+                frame_at[i] = Some(assoc);
                 if c3 <= 0.0 {
                     s.frame_unseen += 1;
                 }
@@ -442,7 +527,27 @@ impl<'r> FeatureExtractor<'r> {
         }
         s.ttr = chunked_ttr(&hashes);
         self.count_artefacts(text, &tokens, &mut s);
-        self.gather_oddity(text, &tokens, &words, &hashes, &mut s, spans);
+        let context = Context { pair_at: &pair_at, frame_at: &frame_at };
+        self.gather_oddity(text, &tokens, &words, &hashes, &context, &mut s, out.candidates.as_mut());
+        if let Some(candidates) = out.candidates.as_mut() {
+            self.known_candidates(text, &tokens, &words, &hashes, &context, candidates);
+            // The document's own context, the same for all its candidates.
+            let oddity_mean = mean(&s.oddity.iter().map(|o| o.max(0.0)).collect::<Vec<_>>());
+            let unseen = share(s.pairs_unseen, s.pairs);
+            // The largest oddity of a candidate right next to each one: a swap also spoils its
+            // neighbours' pairs, and the neighbour with the better alternative is the likelier swap.
+            let (mut ending_at, mut starting_at) = (vec![0.0f64; tokens.len() + 1], vec![0.0f64; tokens.len() + 1]);
+            for c in candidates.iter() {
+                ending_at[c.words.1] = ending_at[c.words.1].max(c.oddity);
+                starting_at[c.words.0] = starting_at[c.words.0].max(c.oddity);
+            }
+            let neighbour: Vec<f64> = candidates.iter().map(|c| ending_at[c.words.0].max(starting_at[c.words.1])).collect();
+            for (c, nb) in candidates.iter_mut().zip(neighbour) {
+                c.features[15] = oddity_mean;
+                c.features[16] = unseen;
+                c.features[19] = nb;
+            }
+        }
         s
     }
 
@@ -535,9 +640,18 @@ impl<'r> FeatureExtractor<'r> {
         fit
     }
 
-    fn gather_oddity(&self, text: &str, tokens: &[Token], words: &[Word], hashes: &[u64], s: &mut Stats, spans: Option<&mut Vec<Span>>) {
+    #[allow(clippy::too_many_arguments)]
+    fn gather_oddity(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        words: &[Word],
+        hashes: &[u64],
+        context: &Context<'_>,
+        s: &mut Stats,
+        mut candidates: Option<&mut Vec<Candidate>>,
+    ) {
         let n = words.len();
-        let mut found: Vec<Span> = Vec::new();
         let mut norm = String::new();
         let (mut choices, mut entries, mut keys, mut pair_counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..n {
@@ -559,7 +673,10 @@ impl<'r> FeatureExtractor<'r> {
                 } else {
                     Vec::new()
                 };
-                if direct.is_empty() && inflected.is_empty() {
+                let has_synonyms = !direct.is_empty() || !inflected.is_empty();
+                // Words without thesaurus neighbours are candidates of the swap model only (a
+                // spinner's thesaurus need not be ours); they have no oddity.
+                if !has_synonyms && (len > 1 || candidates.is_none()) {
                     continue;
                 }
                 let left = (i > 0 && !tokens[i].is_break_before && words[i - 1].count > 0.0).then(|| Neighbour {
@@ -576,6 +693,13 @@ impl<'r> FeatureExtractor<'r> {
                     continue;
                 }
                 let (left, right) = (left.as_ref(), right.as_ref());
+                let own_zipf = zipf(words[i..j].iter().map(|w| w.count).fold(f64::INFINITY, f64::min), self.total);
+                if !has_synonyms {
+                    if let Some(out) = candidates.as_deref_mut() {
+                        out.push(self.candidate(text, tokens, (i, j), context, (0.0, None, own_zipf, 0)));
+                    }
+                    continue;
+                }
                 // The candidate itself (entry 0), then its synonyms seen often enough to be proposed:
                 // their facts, first and last words, and the counts of their neighbour pairs,
                 // looked up in one batch.
@@ -617,18 +741,28 @@ impl<'r> FeatureExtractor<'r> {
                 let pairs = |k: usize| (left_counts.get(k).copied().unwrap_or(0.0), right_counts.get(k).copied().unwrap_or(0.0));
                 let own = self.fit(left, right, &entries[0], pairs(0));
                 // The best fit among synonyms seen next to a neighbour at least once.
-                let mut best: Option<(f64, &Choice<'_>)> = None;
-                for (k, choice) in choices.iter().enumerate() {
+                let mut best: Option<(f64, usize)> = None;
+                for k in 0..choices.len() {
                     let (l, r) = pairs(k + 1);
                     if l > 0.0 || r > 0.0 {
                         let fit = self.fit(left, right, &entries[k + 1], (l, r));
                         if best.is_none_or(|(b, _)| fit > b) {
-                            best = Some((fit, choice));
+                            best = Some((fit, k));
                         }
                     }
                 }
                 let oddity = best.map_or(0.0, |(b, _)| b - own);
                 s.oddity.push(oddity);
+                if let Some(out) = candidates.as_deref_mut() {
+                    let raw = tokens[i].as_str(text);
+                    // The text of a synonym is only made where it could be offered: where it fits
+                    // better (see `spans_of`).
+                    let suggestion = best.map(|(_, k)| {
+                        let text = (oddity > 0.0).then(|| Case::of(raw).apply(&choices[k].text()));
+                        (text, zipf(entries[k + 1].min_count, self.total))
+                    });
+                    out.push(self.candidate(text, tokens, (i, j), context, (oddity, suggestion, own_zipf, choices.len())));
+                }
                 if oddity > ODDITY_HIGH {
                     let raw = tokens[i].as_str(text);
                     let next_cap = j < n && Case::of(tokens[j].as_str(text)) != Case::Lower;
@@ -636,22 +770,115 @@ impl<'r> FeatureExtractor<'r> {
                     if Case::of(raw) != Case::Lower && (next_cap || prev_cap) {
                         s.name_odd += 1;
                     }
-                    if spans.is_some() && oddity > EXPLAIN_MIN_ODDITY {
-                        let (_, syn) = best.expect("oddity > 0 implies a best synonym");
-                        found.push(Span {
-                            start: tokens[i].start,
-                            end: tokens[j - 1].end,
-                            score: oddity,
-                            suggestion: Some(Case::of(raw).apply(&syn.text())),
-                        });
-                    }
                 }
             }
         }
-        if let Some(out) = spans {
-            *out = non_overlapping(found);
+    }
+
+    /// Candidates for the known spun phrases of the text (within a run), with the wording they
+    /// replaced as the suggestion and how much more common that wording is in the reference.
+    fn known_candidates(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        words: &[Word],
+        hashes: &[u64],
+        context: &Context<'_>,
+        out: &mut Vec<Candidate>,
+    ) {
+        let Some(known) = self.known.filter(|k| !k.is_empty()) else { return };
+        let n = tokens.len();
+        let ln_count = |ws: &[u64]| self.reference.count(ws).ln_1p();
+        let mut norm = String::new();
+        for i in 0..n {
+            for j in i + 1..=(i + known.longest()).min(n) {
+                if j > i + 1 && tokens[j - 1].is_break_before {
+                    break;
+                }
+                let Some(original) = known.original_of(&hashes[i..j]) else { continue };
+                let original_words: Vec<u64> = original
+                    .split_whitespace()
+                    .map(|w| {
+                        normalize_into(w, &mut norm);
+                        hash_word(&norm)
+                    })
+                    .collect();
+                let own_zipf = zipf(words[i..j].iter().map(|w| w.count).fold(f64::INFINITY, f64::min), self.total);
+                let raw = tokens[i].as_str(text);
+                let suggestion = (Some(Case::of(raw).apply(original)), own_zipf);
+                let mut c = self.candidate(text, tokens, (i, j), context, (0.0, Some(suggestion), own_zipf, 1));
+                c.features[17] = 1.0;
+                c.features[18] = ln_count(&original_words) - ln_count(&hashes[i..j]);
+                out.push(c);
+            }
         }
     }
+
+    /// A candidate covering words `i..j` with its swap features, but for the document's own
+    /// context (filled in by [`FeatureExtractor::gather`]). `found` is (oddity, best synonym (its
+    /// text, where it could be offered) and its Zipf frequency, the candidate's Zipf frequency,
+    /// synonyms tried).
+    fn candidate(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        (i, j): (usize, usize),
+        context: &Context<'_>,
+        (oddity, suggestion, own_zipf, synonyms): (f64, Option<(Option<String>, f64)>, f64, usize),
+    ) -> Candidate {
+        let n = tokens.len();
+        let left = context.pair_at[i].filter(|_| i > 0);
+        let right = if j < n { context.pair_at[j] } else { None };
+        let frame = if j == i + 1 { context.frame_at[i] } else { None };
+        let case = |k: usize| Case::of(tokens[k].as_str(text)) != Case::Lower;
+        let capitalised = case(i);
+        let in_name =
+            capitalised && ((j < n && !tokens[j].is_break_before && case(j)) || (i > 0 && !tokens[i].is_break_before && case(i - 1)));
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let features = [
+            oddity.max(0.0),
+            left.map_or(0.0, |(_, a)| a),
+            right.map_or(0.0, |(_, a)| a),
+            flag(left.is_some_and(|(seen, _)| !seen)),
+            flag(right.is_some_and(|(seen, _)| !seen)),
+            (left.is_some() as u8 + right.is_some() as u8) as f64,
+            frame.unwrap_or(0.0),
+            flag(frame.is_some()),
+            own_zipf,
+            suggestion.as_ref().map_or(0.0, |(_, z)| z - own_zipf),
+            (synonyms as f64).ln_1p(),
+            flag(capitalised),
+            flag(in_name),
+            flag(i == 0 || tokens[i].is_break_before),
+            (j - i) as f64,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ];
+        let features = features.map(|x| if x.is_finite() { x } else { 0.0 });
+        Candidate {
+            start: tokens[i].start,
+            end: tokens[j - 1].end,
+            words: (i, j),
+            features,
+            oddity,
+            suggestion: suggestion.and_then(|(s, _)| s),
+        }
+    }
+}
+
+/// Per-word facts of the whole text that candidates' features use: (seen, association) of the pair
+/// ending at each word, and the frame association of flanked words.
+struct Context<'a> {
+    pair_at: &'a [Option<(bool, f64)>],
+    frame_at: &'a [Option<f64>],
+}
+
+/// Zipf frequency: log10 of occurrences per billion words.
+fn zipf(count: f64, total: f64) -> f64 {
+    (count.max(0.5) / total * 1e9).log10()
 }
 
 /// Words where the article depends on pronunciation, not spelling ("a university", "an hour").
@@ -671,7 +898,8 @@ fn chunked_ttr(hashes: &[u64]) -> f64 {
 
 /// Keeps the strongest of overlapping spans, returned in text order.
 fn non_overlapping(mut spans: Vec<Span>) -> Vec<Span> {
-    spans.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.start.cmp(&b.start)));
+    let strength = |s: &Span| s.p_swap.unwrap_or(s.score);
+    spans.sort_by(|a, b| strength(b).total_cmp(&strength(a)).then(a.start.cmp(&b.start)));
     let mut kept: Vec<Span> = Vec::new();
     for s in spans {
         if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
@@ -732,6 +960,50 @@ mod tests {
         assert!(a.spans.is_empty());
         assert_eq!(fx.stats("The foreign minister met reporters.").pairs_unseen, 0);
         assert_eq!(fx.stats(text).pairs_unseen, 2); // "the overseas", "overseas minister"
+    }
+
+    #[test]
+    fn a_swap_model_reports_the_swap_with_its_probability_and_no_span_on_the_original() {
+        let (r, t) = resources();
+        // p_swap = sigma(oddity - 2): only the oddity counts, standardised with mean 0 and sd 1.
+        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
+        weights[0] = 1.0;
+        let model = SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights, -2.0, 0.5).unwrap();
+        let fx = FeatureExtractor::new(&r, &t).with_swap_model(Some(&model));
+        let text = "The overseas minister met reporters.";
+        let candidates = fx.candidates(text);
+        // "overseas" (a thesaurus word), and the words without synonyms next to known words
+        let covered: Vec<&str> = candidates.iter().map(|c| &text[c.start..c.end]).collect();
+        assert_eq!(covered, ["overseas", "minister", "met", "reporters"]);
+        let odd = &candidates[0];
+        assert!(odd.oddity > ODDITY_HIGH && odd.suggestion.as_deref() == Some("foreign"));
+        assert_eq!(odd.features[10], 1f64.ln_1p()); // one synonym tried
+        assert!(candidates[1..].iter().all(|c| c.oddity == 0.0 && c.suggestion.is_none() && c.features[10] == 0.0));
+        let a = fx.explain(text);
+        assert_eq!(a.spans.len(), 1, "{:?}", a.spans);
+        let span = &a.spans[0];
+        assert_eq!((&text[span.start..span.end], span.suggestion.as_deref()), ("overseas", Some("foreign")));
+        assert_eq!(span.p_swap, Some(1.0 / (1.0 + (2.0 - odd.oddity).exp())));
+        // the original: "foreign" fits better than "overseas", every p_swap is sigma(-2)
+        assert!(fx.explain("The foreign minister met reporters.").spans.is_empty());
+        assert!(fx.candidates("The foreign minister met reporters.").iter().all(|c| model.probability(c) < 0.2));
+        // the document features do not depend on the swap model
+        assert_eq!(fx.extract(text).features, FeatureExtractor::new(&r, &t).extract(text).features);
+    }
+
+    #[test]
+    fn known_spun_phrases_are_candidates_with_their_original() {
+        let (r, t) = resources();
+        let mut known = KnownPhrases::default();
+        let file = "unspun-thesaurus\t1\ttest\tnone\noverseas minister\tforeign minister\n";
+        known.add_reader(file.as_bytes(), std::path::Path::new("k.tsv")).unwrap();
+        let fx = FeatureExtractor::new(&r, &t).with_known_phrases(Some(&known));
+        let text = "The overseas minister met reporters.";
+        let c = fx.candidates(text).into_iter().find(|c| c.features[17] == 1.0).expect("the known phrase is a candidate");
+        assert_eq!((&text[c.start..c.end], c.suggestion.as_deref()), ("overseas minister", Some("foreign minister")));
+        // "foreign minister" is common in the reference, "overseas minister" unseen
+        assert!(c.features[18] > 3.0, "{}", c.features[18]);
+        assert!(fx.candidates("The foreign minister met reporters.").iter().all(|c| c.features[17] == 0.0));
     }
 
     #[test]

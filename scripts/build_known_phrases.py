@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Builds data/thesaurus/tortured.tsv.gz from ../shared/data/tortured-phrases.json (the Problematic
+Paper Screener's tortured phrases, CC BY 4.0, Cabanac, Labbé, Magazinov): `spun<TAB>expected` pairs
+in the unspun-thesaurus format, lowercased, both sides 1-3 words of letters, digits, hyphens and
+apostrophes. Dropped: entries whose expected phrase is a note ("?", "see ...", "[...]"), parenthesised
+acronyms are removed from the expected phrase ("information technology (it)" -> "information
+technology"), and pairs whose two sides are equal. Usage: scripts/build_known_phrases.py [JSON]
+"""
+import gzip, json, os, re, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data", "tortured-phrases.json")
+if not os.path.exists(src):
+    sys.exit(f"error: {src} not found: this script needs ../shared/data/tortured-phrases.json")
+data = json.load(open(src))
+WORD = re.compile(r"^[a-z0-9][a-z0-9'-]*$")
+def clean(s):
+    s = s.lower().replace("\xa0", " ")
+    s = re.sub(r"\([^)]*\)", " ", s)
+    return " ".join(s.split())
+pairs = {}
+for e in data["phrases"]:
+    spun, expected = clean(e["tortured"]), clean(e["correct"])
+    if any(c in e["correct"] for c in "?[]") or "see " in expected or "http" in expected or "/" in expected:
+        continue
+    ws, we = spun.split(), expected.split()
+    if not (1 <= len(ws) <= 3 and 1 <= len(we) <= 3) or spun == expected:
+        continue
+    if not all(WORD.match(w) for w in ws + we):
+        continue
+    pairs.setdefault(spun, [])
+    if expected not in pairs[spun]:
+        pairs[spun].append(expected)
+out = os.path.join(ROOT, "data", "thesaurus", "tortured.tsv.gz")
+tmp = out + ".tmp"
+with gzip.GzipFile(tmp, "wb", mtime=0) as g:
+    lines = [f"unspun-thesaurus\t1\ttortured\tProblematic Paper Screener tortured phrases ({data.get('snapshot', '')}), Cabanac, Labbe & Magazinov, CC BY 4.0; see data/LICENSES.md"]
+    lines += [f"{s}\t{'|'.join(pairs[s])}" for s in sorted(pairs)]
+    g.write(("\n".join(lines) + "\n").encode())
+os.replace(tmp, out)
+print(f"wrote {len(pairs)} spun phrases to {out}", file=sys.stderr)

@@ -1,0 +1,229 @@
+//! The word-level swap model: the fixed, named features of each *candidate* (a content word, or a
+//! two-word thesaurus head, that a spinner may have swapped in) and the logistic model that turns
+//! them into `p_swap`, the probability that the candidate was swapped in. The features are computed
+//! by the extractor in the same pass as the document features; the model is fitted by
+//! `unspun train-swaps` on the gold alignments of `unspun corpus` (`pipeline::train_swap_model`)
+//! and stored as a versioned, checksummed JSON file (`models/swaps.json`, embedded).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Names of the candidate features, in the order of [`Candidate::features`] (definitions in
+/// `DESIGN.md`).
+pub const SWAP_FEATURES: &[&str] = &[
+    "oddity",
+    "left_assoc",
+    "right_assoc",
+    "left_unseen",
+    "right_unseen",
+    "sides",
+    "frame_assoc",
+    "frame_known",
+    "zipf",
+    "suggestion_zipf_gap",
+    "synonyms_ln",
+    "capitalised",
+    "in_name",
+    "run_start",
+    "phrase_words",
+    "doc_oddity_mean",
+    "doc_bigram_unseen_share",
+    "known_phrase",
+    "known_gain",
+    "neighbour_oddity",
+];
+/// Number of candidate features.
+pub const SWAP_FEATURE_COUNT: usize = 20;
+const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
+
+/// Format name of swap model files.
+pub const FORMAT: &str = "unspun-swap-model";
+/// Version of the swap model file format this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// A word or phrase of the text that may have been swapped in: `text[start..end]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    /// The words it covers, as token indices `first..end`.
+    pub words: (usize, usize),
+    /// One value per entry of [`SWAP_FEATURES`], all finite.
+    pub features: [f64; SWAP_FEATURE_COUNT],
+    /// Oddity in nats (how much better the best thesaurus neighbour fits; 0 without one).
+    pub oddity: f64,
+    /// The best-fitting thesaurus neighbour, capitalised like the candidate.
+    pub suggestion: Option<String>,
+}
+
+/// A fitted swap model: standardisation, weights pointing at "swapped", and the threshold above
+/// which a candidate is reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwapModel {
+    mean: Vec<f64>,
+    std: Vec<f64>,
+    weights: Vec<f64>,
+    intercept: f64,
+    threshold: f64,
+    notes: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SwapModelFile {
+    format: String,
+    version: u32,
+    features: Vec<String>,
+    mean: Vec<f64>,
+    std: Vec<f64>,
+    weights: Vec<f64>,
+    intercept: f64,
+    threshold: f64,
+    #[serde(default)]
+    notes: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checksum: Option<String>,
+}
+
+impl SwapModel {
+    /// A model from standardisation, weights (one per [`SWAP_FEATURES`]), intercept and threshold.
+    pub fn new(mean: Vec<f64>, std: Vec<f64>, weights: Vec<f64>, intercept: f64, threshold: f64) -> Result<SwapModel> {
+        let d = SWAP_FEATURE_COUNT;
+        if mean.len() != d || std.len() != d || weights.len() != d {
+            return Err(Error::Invalid(format!(
+                "a swap model needs {d} means, deviations and weights, got {}/{}/{}",
+                mean.len(),
+                std.len(),
+                weights.len()
+            )));
+        }
+        if !(threshold > 0.0 && threshold < 1.0) || std.iter().any(|&s| s.is_nan() || s <= 0.0) {
+            return Err(Error::Invalid("swap model threshold must be in (0, 1) and deviations positive".into()));
+        }
+        Ok(SwapModel { mean, std, weights, intercept, threshold, notes: Default::default() })
+    }
+
+    /// `p_swap` of a candidate.
+    pub fn probability(&self, c: &Candidate) -> f64 {
+        let z: f64 = self.intercept
+            + c.features.iter().zip(&self.mean).zip(&self.std).zip(&self.weights).map(|(((x, m), s), w)| w * (x - m) / s).sum::<f64>();
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// Least `p_swap` of a reported span.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// The same model with another threshold (in (0, 1)).
+    pub fn with_threshold(mut self, p: f64) -> Result<SwapModel> {
+        if !(p > 0.0 && p < 1.0) {
+            return Err(Error::Invalid(format!("swap threshold must be between 0 and 1 (exclusive), got {p}")));
+        }
+        self.threshold = p;
+        Ok(self)
+    }
+
+    /// Weights on the standardised features, in the order of [`SWAP_FEATURES`].
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// Free-form facts stored with the model (training data, validation figures...).
+    pub fn notes_mut(&mut self) -> &mut std::collections::BTreeMap<String, serde_json::Value> {
+        &mut self.notes
+    }
+
+    /// The model as pretty JSON with a CRC-32 checksum of its compact form.
+    pub fn to_json(&self) -> String {
+        let mut file = SwapModelFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            features: SWAP_FEATURES.iter().map(|s| s.to_string()).collect(),
+            mean: self.mean.clone(),
+            std: self.std.clone(),
+            weights: self.weights.clone(),
+            intercept: self.intercept,
+            threshold: self.threshold,
+            notes: self.notes.clone(),
+            checksum: None,
+        };
+        file.checksum = Some(format!("{:08x}", crc32fast::hash(serde_json::to_string(&file).expect("serialises").as_bytes())));
+        serde_json::to_string_pretty(&file).expect("serialises") + "\n"
+    }
+
+    /// Reads a swap model; `origin` names it in errors.
+    pub fn from_json(json: &[u8], origin: &Path) -> Result<SwapModel> {
+        let bad = |m: String| Error::artifact(origin, m);
+        let mut file: SwapModelFile =
+            serde_json::from_slice(json).map_err(|e| bad(format!("not a readable swap model ({e}); retrain with `unspun train-swaps`")))?;
+        if file.format != FORMAT {
+            return Err(bad(format!("not an unspun swap model (format {:?}, expected {FORMAT:?})", file.format)));
+        }
+        if file.version != VERSION {
+            let which = if file.version > VERSION { "newer" } else { "older" };
+            return Err(bad(format!(
+                "swap model format {} is {which} than this build reads ({VERSION}): retrain with `unspun train-swaps`",
+                file.version
+            )));
+        }
+        let stored = file.checksum.take();
+        let actual = format!("{:08x}", crc32fast::hash(serde_json::to_string(&file).expect("serialises").as_bytes()));
+        if stored.as_deref() != Some(actual.as_str()) {
+            return Err(bad("checksum mismatch: the swap model was edited or corrupted; retrain with `unspun train-swaps`".into()));
+        }
+        if file.features.iter().map(String::as_str).ne(SWAP_FEATURES.iter().copied()) {
+            return Err(bad(format!(
+                "swap model features {:?} differ from this build's {:?}: retrain with `unspun train-swaps`",
+                file.features, SWAP_FEATURES
+            )));
+        }
+        let mut m = SwapModel::new(file.mean, file.std, file.weights, file.intercept, file.threshold).map_err(|e| bad(e.to_string()))?;
+        m.notes = file.notes;
+        Ok(m)
+    }
+
+    /// Reads a swap model file.
+    pub fn load(path: &Path) -> Result<SwapModel> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        SwapModel::from_json(&bytes, path)
+    }
+
+    /// Writes the model atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        crate::reference::write_atomically(path, self.to_json().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> SwapModel {
+        let mut w = vec![0.0; SWAP_FEATURE_COUNT];
+        w[0] = 2.0; // oddity
+        SwapModel::new(vec![1.0; SWAP_FEATURE_COUNT], vec![2.0; SWAP_FEATURE_COUNT], w, -1.0, 0.6).unwrap()
+    }
+
+    #[test]
+    fn probability_is_the_logistic_of_the_standardised_score() {
+        let mut c = Candidate { start: 0, end: 1, words: (0, 1), features: [1.0; SWAP_FEATURE_COUNT], oddity: 0.0, suggestion: None };
+        assert!((model().probability(&c) - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-12);
+        c.features[0] = 5.0; // (5 - 1) / 2 * 2 - 1 = 3
+        assert!((model().probability(&c) - 1.0 / (1.0 + (-3f64).exp())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn json_round_trip_is_exact_and_damage_is_refused() {
+        let mut m = model();
+        m.notes_mut().insert("data".into(), "x".into());
+        let json = m.to_json();
+        assert_eq!(SwapModel::from_json(json.as_bytes(), Path::new("s.json")).unwrap(), m);
+        let edited = json.replace("0.6", "0.5");
+        assert!(SwapModel::from_json(edited.as_bytes(), Path::new("s.json")).unwrap_err().to_string().contains("checksum"));
+        assert!(SwapModel::from_json(b"{}", Path::new("s.json")).unwrap_err().to_string().starts_with("s.json:"));
+        assert!(SwapModel::new(vec![0.0], vec![1.0], vec![1.0], 0.0, 0.5).is_err());
+    }
+}
