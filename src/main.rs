@@ -147,6 +147,10 @@ struct TrainArgs {
     /// Pick the threshold that reaches this precision on the validation data
     #[arg(long, value_name = "P", requires = "valid")]
     target_precision: Option<f64>,
+    /// With --target-precision: reach it within every value of this field of the validation records
+    /// (e.g. `domain`, which `unspun corpus` writes), so the worst domain decides
+    #[arg(long, value_name = "FIELD", requires = "target_precision")]
+    precision_in_every: Option<String>,
     /// Decision threshold stored in the model (ignored with --target-precision)
     #[arg(long, value_name = "P", default_value_t = 0.5)]
     threshold: f64,
@@ -752,11 +756,21 @@ fn run_train(a: TrainArgs) -> Result<()> {
     }
     if !a.valid.is_empty() {
         let bar = progress_bar(Some(n_valid as u64), "validation");
-        let (scores, labels) = pipeline::score_labeled(corpus::records(&a.valid, true), &resources, &detector, &|n| bar.inc(n))?;
+        let group = a.precision_in_every.as_deref();
+        let (scores, labels, groups) =
+            pipeline::score_labeled(corpus::records(&a.valid, true), &resources, &detector, group, &|n| bar.inc(n))?;
         bar.finish_and_clear();
         if let Some(target) = a.target_precision {
-            let th = threshold_for_precision(&scores, &labels, target)
-                .with_context(|| format!("no threshold reaches precision {target} on the validation data"))?;
+            let th = match group {
+                None => threshold_for_precision(&scores, &labels, target)
+                    .with_context(|| format!("no threshold reaches precision {target} on the validation data"))?,
+                Some(field) => {
+                    let (th, each) = pipeline::threshold_for_precision_in_every(&scores, &labels, &groups, target)
+                        .map_err(|m| anyhow::anyhow!("--precision-in-every {field}: {m}"))?;
+                    detector.training_mut().notes.insert("threshold_per_group".into(), json!({ field: each }));
+                    th
+                }
+            };
             detector = detector.with_threshold(th)?;
             detector.training_mut().notes.insert("target_precision".into(), json!(target));
         }

@@ -250,23 +250,60 @@ pub fn in_batches<E: From<Error>>(
     work(&batch)
 }
 
-/// `p_spun` and label of each labeled record, in order, read as they come (only the scores are
-/// kept: for picking a threshold on validation data of any size). Stops at the first bad record.
+/// Scores, labels and groups of labeled records, in record order (see [`score_labeled`]).
+pub type LabeledScores = (Vec<f64>, Vec<bool>, Vec<Option<String>>);
+
+/// `p_spun`, label and the value of the field `group_by` (if asked; `None` when missing) of each
+/// labeled record, in order, read as they come (only the scores are kept: for picking a threshold
+/// on validation data of any size). Stops at the first bad record.
 pub fn score_labeled(
     records: impl Iterator<Item = Result<Record>>,
     resources: &Resources,
     detector: &Detector,
+    group_by: Option<&str>,
     progress: Progress<'_>,
-) -> Result<(Vec<f64>, Vec<bool>)> {
+) -> Result<LabeledScores> {
     let extractor = resources.extractor();
-    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    let (mut scores, mut labels, mut groups) = (Vec::new(), Vec::new(), Vec::new());
     in_batches(records, |batch| {
         let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
         scores.extend(extract_batch(&extractor, &texts, progress).iter().map(|f| detector.probability(f)));
         labels.extend(labels_of(batch));
+        groups.extend(batch.iter().map(|r| group_by.and_then(|g| r.extra.get(g).cloned())));
         Ok::<_, Error>(())
     })?;
-    Ok((scores, labels))
+    Ok((scores, labels, groups))
+}
+
+/// The lowest threshold whose precision reaches `target` within every group of the validation
+/// records (the worst group decides), with each group's own threshold; groups without both classes
+/// are skipped. `None` when some group reaches the target at no threshold.
+pub fn threshold_for_precision_in_every(
+    scores: &[f64],
+    labels: &[bool],
+    groups: &[Option<String>],
+    target: f64,
+) -> std::result::Result<(f64, BTreeMap<String, f64>), String> {
+    let mut by_group: BTreeMap<String, (Vec<f64>, Vec<bool>)> = BTreeMap::new();
+    for ((&s, &l), g) in scores.iter().zip(labels).zip(groups) {
+        let e = by_group.entry(g.clone().unwrap_or_else(|| "(missing)".into())).or_default();
+        e.0.push(s);
+        e.1.push(l);
+    }
+    let mut each = BTreeMap::new();
+    for (g, (s, l)) in &by_group {
+        if l.iter().all(|&x| x) || l.iter().all(|&x| !x) {
+            continue;
+        }
+        let t =
+            eval::threshold_for_precision(s, l, target).ok_or_else(|| format!("no threshold reaches precision {target} in group {g}"))?;
+        each.insert(g.clone(), t);
+    }
+    let worst = each.values().copied().fold(f64::NAN, f64::max);
+    if worst.is_nan() {
+        return Err("no group of the validation data holds both classes".into());
+    }
+    Ok((worst, each))
 }
 
 fn round3(x: f64) -> f64 {
@@ -530,6 +567,9 @@ pub struct CorpusItem {
     pub text: String,
     pub label: &'static str,
     pub source_doc: String,
+    /// The source document's domain: its `corpus` field, else the source file's name (e.g.
+    /// `enwiki`, `ungdc_speeches`), for per-domain thresholds and slices.
+    pub domain: String,
     pub profile: Option<String>,
     pub rate: Option<f64>,
     pub words: usize,
@@ -574,7 +614,7 @@ pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, p
     for path in sources {
         let mut docs: Vec<Record> = Vec::with_capacity(STREAM_BATCH);
         let mut flush = |docs: &mut Vec<Record>| -> Result<()> {
-            let items: Vec<Vec<CorpusItem>> = docs.par_iter().map(|d| corpus_items(d, opts, &profiles)).collect();
+            let items: Vec<Vec<CorpusItem>> = docs.par_iter().map(|d| corpus_items(d, &domain_of(d, path), opts, &profiles)).collect();
             for item in items.into_iter().flatten() {
                 let split = match item.split {
                     "train" => Split::Train,
@@ -613,7 +653,15 @@ pub fn build_corpus(sources: &[PathBuf], opts: &CorpusOptions, out_dir: &Path, p
 }
 
 /// The items one source document contributes.
-fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::Profile, Thesaurus)]) -> Vec<CorpusItem> {
+/// A source document's domain (see [`CorpusItem::domain`]).
+fn domain_of(doc: &Record, source: &Path) -> String {
+    doc.extra.get("corpus").cloned().unwrap_or_else(|| {
+        let name = file_name(source);
+        name.split('.').next().unwrap_or(&name).to_string()
+    })
+}
+
+fn corpus_items(doc: &Record, domain: &str, opts: &CorpusOptions, profiles: &[(&crate::spin::Profile, Thesaurus)]) -> Vec<CorpusItem> {
     // Reference documents only come here with `all_documents`.
     let split = match Split::of(&doc.id) {
         Split::Reference => Split::Train,
@@ -698,6 +746,7 @@ fn corpus_items(doc: &Record, opts: &CorpusOptions, profiles: &[(&crate::spin::P
                 text,
                 label: if is_spun { "spun" } else { "original" },
                 source_doc: doc.id.clone(),
+                domain: domain.to_string(),
                 profile,
                 rate,
                 words,
@@ -960,4 +1009,27 @@ pub fn train_swap_model(
     notes.insert("max_false_flags_per_100_words".into(), max_false_flags.into());
     notes.insert("validation".into(), serde_json::to_value(&v).expect("serialises"));
     Ok((model, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_domain_decides_the_threshold() {
+        // domain a: precision 1 from 0.6 up; domain b: its original scores 0.8, so only 0.9 is clean
+        let scores = [0.9, 0.6, 0.1, 0.95, 0.9, 0.8, 0.2];
+        let labels = [true, true, false, true, true, false, false];
+        let g = |s: &str| Some(s.to_string());
+        let groups = [g("a"), g("a"), g("a"), g("b"), g("b"), g("b"), g("b")];
+        let (t, each) = threshold_for_precision_in_every(&scores, &labels, &groups, 1.0).unwrap();
+        assert_eq!((each["a"], each["b"]), (0.6, 0.9));
+        assert_eq!(t, 0.9);
+        // a group with one class does not vote; none with both classes is an error
+        let one_class = [g("a"), g("a"), g("a"), g("c"), g("c"), g("b"), g("b")];
+        let scores2 = [0.9, 0.6, 0.1, 0.95, 0.9, 0.3, 0.2];
+        let (t, each) = threshold_for_precision_in_every(&scores2, &labels, &one_class, 1.0).unwrap();
+        assert_eq!((t, each.len()), (0.6, 1));
+        assert!(threshold_for_precision_in_every(&[0.5], &[true], &[None], 0.9).is_err());
+    }
 }

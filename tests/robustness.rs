@@ -163,7 +163,7 @@ fn damaged_future_and_old_model_files_say_what_to_do() {
         std::fs::write(&p, content).unwrap();
         p.to_str().unwrap().to_string()
     };
-    let edited = model("edited.json", &good.replacen("\"intercept\": ", "\"intercept\": 1", 1));
+    let edited = model("edited.json", &good.replacen("\"threshold\": 0.", "\"threshold\": 0.1", 1));
     fails(&["score", "--model", &edited, sample], None, "edited.json: checksum mismatch: the model file was edited or corrupted; retrain");
     let future = model("future.json", &reseal(&good.replacen("\"version\": 1,", "\"version\": 7,", 1)));
     fails(&["score", "--model", &future, sample], None, "future.json: model file format 7 is newer than this build reads (1): upgrade");

@@ -59,6 +59,8 @@ pub struct Stats {
     pub chars_in_words: usize,
     pub an_mismatch: usize,
     pub spintax: usize,
+    /// `p_swap` of every candidate, when the extractor has a swap model (else empty).
+    pub p_swap: Vec<f64>,
 }
 
 /// One feature: its name (stable: model files refer to it), what it means, and how it is computed.
@@ -213,6 +215,18 @@ pub const FEATURES: &[Feature] = &[
         compute: |s| per_100(s.spintax, s.words).min(10.0),
     },
     Feature { name: "log_words", about: "ln(1 + words)", compute: |s| (1.0 + s.words as f64).ln() },
+    Feature {
+        name: "swap_expected_per_100",
+        about: "expected swaps per 100 words: sum of the swap model's p_swap over candidates (0 without a swap model)",
+        compute: |s| 100.0 * s.p_swap.iter().sum::<f64>() / s.words.max(1) as f64,
+    },
+    Feature { name: "swap_p_mean", about: "mean p_swap of the candidates", compute: |s| mean(&s.p_swap) },
+    Feature { name: "swap_p_top_mean", about: "mean of the TOP_K largest p_swap", compute: |s| top_mean(&s.p_swap, TOP_K) },
+    Feature {
+        name: "swap_share_above_half",
+        about: "share of candidates with p_swap above 0.5",
+        compute: |s| share(s.p_swap.iter().filter(|&&p| p > 0.5).count(), s.p_swap.len()),
+    },
 ];
 
 /// Names of all features, in vector order.
@@ -386,13 +400,14 @@ impl<'r> FeatureExtractor<'r> {
 
     /// Statistics of `text` (exposed for tests and diagnostics).
     pub fn stats(&self, text: &str) -> Stats {
-        self.gather(text, &mut Outputs::default())
+        self.gather(text, &mut Outputs { candidates: self.swap_model.is_some().then(Vec::new) })
     }
 
     fn analyse(&self, text: &str, with_spans: bool) -> Analysis {
-        let mut out = Outputs { candidates: with_spans.then(Vec::new) };
+        // With a swap model, the candidates also feed the `swap_*` document features.
+        let mut out = Outputs { candidates: (with_spans || self.swap_model.is_some()).then(Vec::new) };
         let stats = self.gather(text, &mut out);
-        let spans = out.candidates.map_or_else(Vec::new, |c| self.spans_of(c));
+        let spans = out.candidates.filter(|_| with_spans).map_or_else(Vec::new, |c| self.spans_of(c));
         Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
     }
 
@@ -546,6 +561,9 @@ impl<'r> FeatureExtractor<'r> {
                 c.features[15] = oddity_mean;
                 c.features[16] = unseen;
                 c.features[19] = nb;
+            }
+            if let Some(m) = self.swap_model {
+                s.p_swap = candidates.iter().map(|c| m.probability(c)).collect();
             }
         }
         s
@@ -987,8 +1005,21 @@ mod tests {
         // the original: "foreign" fits better than "overseas", every p_swap is sigma(-2)
         assert!(fx.explain("The foreign minister met reporters.").spans.is_empty());
         assert!(fx.candidates("The foreign minister met reporters.").iter().all(|c| model.probability(c) < 0.2));
-        // the document features do not depend on the swap model
-        assert_eq!(fx.extract(text).features, FeatureExtractor::new(&r, &t).extract(text).features);
+        // the document features other than the swap_* ones do not depend on the swap model; those
+        // are 0 without one
+        let (with, without) = (fx.extract(text).features, FeatureExtractor::new(&r, &t).extract(text).features);
+        let swap_columns: Vec<usize> = (0..FEATURES.len()).filter(|&k| FEATURES[k].name.starts_with("swap_")).collect();
+        assert_eq!(swap_columns.len(), 4);
+        for k in 0..FEATURES.len() {
+            if swap_columns.contains(&k) {
+                assert_eq!(without[k], 0.0);
+            } else {
+                assert_eq!(with[k], without[k], "{}", FEATURES[k].name);
+            }
+        }
+        // expected swaps per 100 words: the sum of the four candidates' p_swap over 5 words
+        let expected: f64 = candidates.iter().map(|c| model.probability(c)).sum::<f64>() * 100.0 / 5.0;
+        assert!((with[swap_columns[0]] - expected).abs() < 1e-9);
     }
 
     #[test]
