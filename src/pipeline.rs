@@ -956,12 +956,13 @@ pub fn train_swap_model(
         (mean[c], std[c], weights[c]) = (fitted.mean()[k], fitted.std()[k], fitted.weights()[k]);
     }
     let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?;
-    // Threshold: a candidate of an original is flagged at threshold t when p >= t and no
-    // overlapping candidate has a higher p (the strongest of overlapping spans is reported).
+    // Threshold: a candidate of an original is flagged at threshold t when it has local evidence
+    // (only those are reported, see `Candidate::has_local_evidence`), p >= t and no overlapping
+    // such candidate has a higher p (the strongest of overlapping spans is reported).
     let scored: Vec<(&Record, Vec<(Candidate, f64)>)> = swap_rows(valid, &fx, progress)
         .into_iter()
         .map(|(r, cs)| {
-            let with_p = cs.into_iter().map(|c| {
+            let with_p = cs.into_iter().filter(Candidate::has_local_evidence).map(|c| {
                 let p = model.probability(&c);
                 (c, p)
             });

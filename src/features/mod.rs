@@ -424,7 +424,7 @@ impl<'r> FeatureExtractor<'r> {
         let spans = spans.filter_map(|c| match self.swap_model {
             Some(m) => {
                 let p = m.probability(&c);
-                (p >= m.threshold()).then_some(Span {
+                (p >= m.threshold() && c.has_local_evidence()).then_some(Span {
                     start: c.start,
                     end: c.end,
                     score: c.oddity,

@@ -59,6 +59,21 @@ pub struct Candidate {
     pub suggestion: Option<String>,
 }
 
+/// Least oddity (nats) that counts as local evidence of a swap ([`Candidate::has_local_evidence`]).
+pub const LOCAL_EVIDENCE_ODDITY: f64 = 1.5;
+
+impl Candidate {
+    /// Whether the text itself points at this candidate, not only its document's context: a
+    /// thesaurus neighbour fits clearly better (oddity above [`LOCAL_EVIDENCE_ODDITY`]), it is a
+    /// known spun phrase, or, without thesaurus neighbours, one of its pairs is unseen. Without
+    /// this, every word of a heavily spun text looks swapped (its context does); only candidates
+    /// with local evidence are reported.
+    pub fn has_local_evidence(&self) -> bool {
+        let f = &self.features;
+        self.oddity > LOCAL_EVIDENCE_ODDITY || f[17] > 0.0 || (f[10] == 0.0 && (f[3] > 0.0 || f[4] > 0.0))
+    }
+}
+
 /// A fitted swap model: standardisation, weights pointing at "swapped", and the threshold above
 /// which a candidate is reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +228,22 @@ mod tests {
         assert!((model().probability(&c) - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-12);
         c.features[0] = 5.0; // (5 - 1) / 2 * 2 - 1 = 3
         assert!((model().probability(&c) - 1.0 / (1.0 + (-3f64).exp())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn local_evidence_is_a_better_synonym_a_known_phrase_or_an_unseen_pair_without_synonyms() {
+        let c = |oddity: f64, set: &[(usize, f64)]| {
+            let mut features = [0.0; SWAP_FEATURE_COUNT];
+            for &(k, v) in set {
+                features[k] = v;
+            }
+            Candidate { start: 0, end: 1, words: (0, 1), features, oddity, suggestion: None }
+        };
+        assert!(c(2.0, &[(10, 1.0)]).has_local_evidence());
+        assert!(!c(1.0, &[(10, 1.0), (3, 1.0)]).has_local_evidence(), "a synonym fits about as well: the pair is not enough");
+        assert!(c(0.0, &[(17, 1.0)]).has_local_evidence());
+        assert!(c(0.0, &[(4, 1.0)]).has_local_evidence());
+        assert!(!c(0.0, &[]).has_local_evidence(), "context alone is not evidence");
     }
 
     #[test]
