@@ -91,6 +91,11 @@ struct ResourceArgs {
     /// embedded one]; `none` reports candidates by oddity alone (above 4 nats)
     #[arg(long, value_name = "PATH")]
     swap_model: Option<PathBuf>,
+    /// Your own list of known spun phrases with their originals, added to the embedded tortured
+    /// phrases (repeatable): an unspun-thesaurus file whose heads are the spun phrases, e.g. a first
+    /// line `unspun-thesaurus<TAB>1<TAB>mine<TAB>licence`, then `overseas minister<TAB>foreign minister`
+    #[arg(long, value_name = "PATH")]
+    known_phrases: Vec<PathBuf>,
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -424,6 +429,10 @@ fn load_resources(a: &ResourceArgs) -> Result<Resources> {
         Some(p) if p == Path::new("none") => r.swap_model = None,
         Some(p) => r.swap_model = Some(SwapModel::load(p)?),
         None => {}
+    }
+    for p in &a.known_phrases {
+        let f = std::fs::File::open(p).with_context(|| format!("{}: cannot open the known-phrase list", p.display()))?;
+        r.known_phrases.add_reader(f, p)?;
     }
     Ok(r)
 }

@@ -556,3 +556,26 @@ fn train_swaps_learns_from_gold_alignments_and_explanations_use_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.json"), "{}", stderr(&o));
 }
+
+#[test]
+fn your_own_known_phrases_are_reported_with_their_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("mine.tsv");
+    std::fs::write(&list, "unspun-thesaurus\t1\tmine\tnone\nrelated press\tassociated press\n").unwrap();
+    let text = "The Related Press said on Monday that the ministers would meet again next week to discuss the new trade rules in detail.";
+    let spans = |extra: &[&str]| {
+        let mut args = vec!["score", "--explain", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("-");
+        let o = run(&args, Some(text));
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)[0]["spans"].as_array().unwrap().clone()
+    };
+    let with_list = spans(&["--known-phrases", list.to_str().unwrap()]);
+    let s = with_list.iter().find(|s| s["text"] == "Related Press").unwrap_or_else(|| panic!("{with_list:?}"));
+    assert_eq!(s["suggestion"], "Associated Press");
+    assert!(spans(&[]).iter().all(|s| s["text"] != "Related Press"), "not a known phrase without the list");
+    let o = run(&["score", "--known-phrases", "no-such-list.tsv", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-list.tsv"), "{}", stderr(&o));
+}

@@ -823,7 +823,15 @@ impl<'r> FeatureExtractor<'r> {
                     .collect();
                 let own_zipf = zipf(words[i..j].iter().map(|w| w.count).fold(f64::INFINITY, f64::min), self.total);
                 let raw = tokens[i].as_str(text);
-                let suggestion = (Some(Case::of(raw).apply(original)), own_zipf);
+                // Each word capitalised like the word it replaces ("Related Press" -> "Associated
+                // Press"); a phrase of another length like the first word.
+                let spun_words: Vec<&str> = tokens[i..j].iter().map(|t| t.as_str(text)).collect();
+                let cased = if original.split_whitespace().count() == spun_words.len() {
+                    original.split_whitespace().zip(&spun_words).map(|(w, s)| Case::of(s).apply(w)).collect::<Vec<_>>().join(" ")
+                } else {
+                    Case::of(raw).apply(original)
+                };
+                let suggestion = (Some(cased), own_zipf);
                 let mut c = self.candidate(text, tokens, (i, j), context, (0.0, Some(suggestion), own_zipf, 1));
                 c.features[17] = 1.0;
                 c.features[18] = ln_count(&original_words) - ln_count(&hashes[i..j]);
