@@ -67,13 +67,12 @@ impl KnownPhrases {
     /// Adds the entries of a known-phrase file (an earlier entry for the same spun phrase wins);
     /// `origin` names it in errors.
     pub fn add_reader(&mut self, reader: impl Read, origin: &Path) -> Result<()> {
-        let k = self;
         for_each_entry(reader, origin, |head, syns| {
             let words = hash_tokens(head, &tokenize(head));
             let Some(first) = syns.split('|').map(str::trim).find(|s| !s.is_empty()) else { return };
             if (1..=MAX_PHRASE_WORDS).contains(&words.len()) {
-                k.longest = k.longest.max(words.len());
-                k.by_key.entry(key(&words)).or_insert_with(|| first.to_string());
+                self.longest = self.longest.max(words.len());
+                self.by_key.entry(key(&words)).or_insert_with(|| first.to_string());
             }
         })?;
         Ok(())
@@ -147,12 +146,10 @@ impl Thesaurus {
     /// Reads a thesaurus file (plain or gzip'd, detected by content); `origin` names it in errors.
     /// Entries are added to what is already there (synonyms of a head already present are appended).
     pub fn add_reader(&mut self, reader: impl Read, origin: &Path) -> Result<()> {
-        let mut links = Vec::new();
-        let source = for_each_entry(reader, origin, |head, syns| links.push((head.to_string(), syns.to_string())))?;
+        let source = for_each_entry(reader, origin, |head, syns| {
+            self.add_links(head, syns.split('|').filter(|s| !s.trim().is_empty()), Self::push_link)
+        })?;
         self.sources.push(source);
-        for (head, syns) in &links {
-            self.add_links(head, syns.split('|').filter(|s| !s.trim().is_empty()), Self::push_link);
-        }
         self.dedup_links();
         Ok(())
     }

@@ -374,11 +374,6 @@ impl<'r> FeatureExtractor<'r> {
         FeatureExtractor { known, ..self }
     }
 
-    /// The swap model in use, if any.
-    pub fn swap_model(&self) -> Option<&SwapModel> {
-        self.swap_model
-    }
-
     /// Features of `text`, without evidence spans.
     pub fn extract(&self, text: &str) -> Analysis {
         self.analyse(text, false)
@@ -414,31 +409,17 @@ impl<'r> FeatureExtractor<'r> {
     /// The reported spans among the candidates (see [`FeatureExtractor::explain`]), the strongest of
     /// overlapping ones kept.
     fn spans_of(&self, candidates: Vec<Candidate>) -> Vec<Span> {
-        let spans = candidates.into_iter().map(|mut c| {
-            // A suggestion is offered only where it fits better than the text, or for a known spun phrase.
-            if !(c.oddity > 0.0 || c.features[17] > 0.0) {
-                c.suggestion = None;
-            }
-            c
-        });
-        let spans = spans.filter_map(|c| match self.swap_model {
-            Some(m) => {
-                let p = m.probability(&c);
-                (p >= m.threshold() && c.has_local_evidence()).then_some(Span {
-                    start: c.start,
-                    end: c.end,
-                    score: c.oddity,
-                    suggestion: c.suggestion,
-                    p_swap: Some(p),
-                })
-            }
-            None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some()).then_some(Span {
-                start: c.start,
-                end: c.end,
-                score: c.oddity,
-                suggestion: c.suggestion,
-                p_swap: None,
-            }),
+        // (A candidate's suggestion exists only where it fits better, or for a known phrase: see
+        // `gather_oddity` and `known_candidates`.)
+        let spans = candidates.into_iter().filter_map(|c| {
+            let (reported, p_swap) = match self.swap_model {
+                Some(m) => {
+                    let p = m.probability(&c);
+                    (p >= m.threshold() && c.has_local_evidence(), Some(p))
+                }
+                None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
+            };
+            reported.then_some(Span { start: c.start, end: c.end, score: c.oddity, suggestion: c.suggestion, p_swap })
         });
         non_overlapping(spans.collect())
     }
