@@ -9,9 +9,12 @@ use crate::features::SwapModel;
 use crate::model::Detector;
 use crate::reference::Reference;
 use crate::thesaurus::{KnownPhrases, Thesaurus};
+use crate::vectors::Vectors;
 
 /// Reference n-gram counts (`data/reference.bin`).
 pub static REFERENCE: &[u8] = include_bytes!("../data/reference.bin");
+/// Word vectors and neighbours (`data/vectors.bin`; empty in a build without them).
+pub static VECTORS: &[u8] = include_bytes!("../data/vectors.bin");
 /// The default model (`models/default.json`).
 pub static MODEL: &[u8] = include_bytes!("../models/default.json");
 /// The default word-level swap model (`models/swaps.json`; empty in a build without one).
@@ -59,6 +62,14 @@ pub fn swap_model() -> Result<Option<SwapModel>> {
         return Ok(None);
     }
     SwapModel::from_json(SWAP_MODEL, Path::new("<embedded swap model>")).map(Some)
+}
+
+/// The embedded word vectors, if this build has them.
+pub fn vectors() -> Result<Option<Vectors>> {
+    if VECTORS.is_empty() {
+        return Ok(None);
+    }
+    Vectors::from_bytes(VECTORS, Path::new("<embedded word vectors>")).map(Some)
 }
 
 /// The embedded known spun phrases ([`KNOWN_PHRASES`]).

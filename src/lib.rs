@@ -21,6 +21,7 @@
 //! Data flows one way: [`text`] → [`reference`] / [`thesaurus`] → [`features`] → [`model`] →
 //! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges.
 
+pub mod artifact;
 pub mod corpus;
 pub mod embedded;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod report;
 pub mod spin;
 pub mod text;
 pub mod thesaurus;
+pub mod vectors;
 
 pub use error::{Error, Result};
 pub use features::{Analysis, FeatureExtractor, Span, FEATURES};

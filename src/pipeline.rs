@@ -18,6 +18,7 @@ use crate::reference::{self, hash_word, Budget, Counter, Reference};
 use crate::report;
 use crate::spin::{Rng, Spinner};
 use crate::thesaurus::{KnownPhrases, Thesaurus};
+use crate::vectors::Vectors;
 
 /// Documents with fewer words get no probability: too little text to judge.
 pub const MIN_WORDS_TO_JUDGE: usize = 8;
@@ -42,6 +43,9 @@ pub struct Resources {
     /// Known spun phrases proposed as candidates with their originals (the embedded tortured
     /// phrases by default).
     pub known_phrases: KnownPhrases,
+    /// Word vectors whose neighbours are proposed besides thesaurus synonyms (the embedded ones by
+    /// default).
+    pub vectors: Option<Vectors>,
 }
 
 impl Resources {
@@ -67,7 +71,13 @@ impl Resources {
             }
             t
         };
-        Ok(Resources { reference, thesaurus, swap_model: embedded::swap_model()?, known_phrases: embedded::known_phrases()? })
+        Ok(Resources {
+            reference,
+            thesaurus,
+            swap_model: embedded::swap_model()?,
+            known_phrases: embedded::known_phrases()?,
+            vectors: embedded::vectors()?,
+        })
     }
 
     /// A feature extractor over these resources.
@@ -75,6 +85,9 @@ impl Resources {
         FeatureExtractor::new(&self.reference, &self.thesaurus)
             .with_swap_model(self.swap_model.as_ref())
             .with_known_phrases(Some(&self.known_phrases))
+            // The vectors' neighbours are candidates of the swap model; without one, spans are
+            // thesaurus oddities as before.
+            .with_vectors(self.vectors.as_ref().filter(|_| self.swap_model.is_some()))
     }
 }
 
@@ -935,7 +948,9 @@ pub fn train_swap_model(
     max_false_flags: f64,
     progress: Progress<'_>,
 ) -> Result<(SwapModel, SwapValidation)> {
-    let fx = FeatureExtractor::new(&resources.reference, &resources.thesaurus).with_known_phrases(Some(&resources.known_phrases));
+    let fx = FeatureExtractor::new(&resources.reference, &resources.thesaurus)
+        .with_known_phrases(Some(&resources.known_phrases))
+        .with_vectors(resources.vectors.as_ref());
     let (mut rows, mut labels) = (Vec::new(), Vec::new());
     for (r, candidates) in swap_rows(train, &fx, progress) {
         for c in candidates {

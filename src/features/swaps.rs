@@ -34,9 +34,12 @@ pub const SWAP_FEATURES: &[&str] = &[
     "known_phrase",
     "known_gain",
     "neighbour_oddity",
+    "vector_oddity",
+    "vector_cos",
+    "suggestion_cos",
 ];
 /// Number of candidate features.
-pub const SWAP_FEATURE_COUNT: usize = 20;
+pub const SWAP_FEATURE_COUNT: usize = 23;
 const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 
 /// Format name of swap model files.
@@ -53,9 +56,11 @@ pub struct Candidate {
     pub words: (usize, usize),
     /// One value per entry of [`SWAP_FEATURES`], all finite.
     pub features: [f64; SWAP_FEATURE_COUNT],
-    /// Oddity in nats (how much better the best thesaurus neighbour fits; 0 without one).
+    /// Oddity in nats: how much better the best-fitting thesaurus synonym or distributional
+    /// neighbour fits (0 without one).
     pub oddity: f64,
-    /// The best-fitting thesaurus neighbour, capitalised like the candidate.
+    /// The likeliest original among the alternatives that fit better (see
+    /// `features::RANK_COSINE_WEIGHT`), capitalised like the candidate.
     pub suggestion: Option<String>,
 }
 
