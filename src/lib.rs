@@ -28,6 +28,7 @@ pub mod eval;
 pub mod features;
 pub mod html;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod reference;
 pub mod report;

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use unspun::corpus::{self, Record};
+use unspun::output;
 use unspun::pipeline::{self, Score};
 use unspun::Detector;
 
@@ -97,13 +98,13 @@ pub(super) fn run_score(a: ScoreArgs) -> Result<()> {
             }
         }
         Format::Json => {
-            let all: Vec<_> = docs.iter().zip(&scores).map(|(d, s)| score_json(&d.id, &d.text, s)).collect();
+            let all: Vec<_> = docs.iter().zip(&scores).map(|(d, s)| output::score_json(&d.id, &d.text, s)).collect();
             serde_json::to_writer_pretty(&mut out, &all)?;
             writeln!(out)?;
         }
         Format::Jsonl => {
             for (d, s) in docs.iter().zip(&scores) {
-                serde_json::to_writer(&mut out, &score_json(&d.id, &d.text, s))?;
+                serde_json::to_writer(&mut out, &output::score_json(&d.id, &d.text, s))?;
                 writeln!(out)?;
             }
         }
@@ -145,7 +146,7 @@ fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector
             let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
             let scores = pipeline::score_batch(extractor, detector, &texts, a.explain);
             for (r, s) in batch.iter().zip(&scores) {
-                serde_json::to_writer(&mut *out, &score_json(&r.id, &r.text, s))?;
+                serde_json::to_writer(&mut *out, &output::score_json(&r.id, &r.text, s))?;
                 writeln!(out)?;
             }
             out.flush()?;
@@ -199,55 +200,6 @@ fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector
         flush(&mut batch, out)?;
     }
     Ok(())
-}
-
-/// One document's result as scripts read it (field order is part of the output format).
-#[derive(serde::Serialize)]
-struct ScoreOut<'a> {
-    id: &'a str,
-    p_spun: Option<f64>,
-    spun: Option<bool>,
-    words: usize,
-    spans: Vec<SpanOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct SpanOut<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-    suggestion: Option<&'a str>,
-    score: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p_swap: Option<f64>,
-}
-
-fn score_json<'a>(id: &'a str, text: &'a str, s: &'a Score) -> ScoreOut<'a> {
-    ScoreOut {
-        id,
-        p_spun: s.p_spun.map(round4),
-        spun: s.spun,
-        words: s.words,
-        spans: s
-            .spans
-            .iter()
-            .map(|sp| SpanOut {
-                start: sp.start,
-                end: sp.end,
-                text: &text[sp.start..sp.end],
-                suggestion: sp.suggestion.as_deref(),
-                score: round4(sp.score),
-                p_swap: sp.p_swap.map(round4),
-            })
-            .collect(),
-        note: s.note.as_deref(),
-    }
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 fn write_text_score(out: &mut impl Write, doc: &Doc, s: &Score, threshold: f64, explain: bool) -> Result<()> {
