@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Data flows one way: [`text`] → [`reference`] / [`thesaurus`] → [`features`] → [`model`] →
-//! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges.
+//! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges, and `serve` (feature `serve`, on
+//! by default) puts [`pipeline`] behind HTTP.
 
 pub mod corpus;
 pub mod embedded;
@@ -32,6 +33,8 @@ pub mod output;
 pub mod pipeline;
 pub mod reference;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod spin;
 pub mod text;
 pub mod thesaurus;

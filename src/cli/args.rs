@@ -21,7 +21,7 @@ pub(super) struct ResourceArgs {
     /// Word-level swap model that picks --explain spans (`unspun train-swaps`) [default: the
     /// embedded one]; `none` reports candidates by oddity alone (above 4 nats)
     #[arg(long, value_name = "PATH")]
-    swap_model: Option<PathBuf>,
+    pub(super) swap_model: Option<PathBuf>,
     /// Your own list of known spun phrases with their originals, added to the embedded tortured
     /// phrases (repeatable): an unspun-thesaurus file whose heads are the spun phrases, e.g. a first
     /// line `unspun-thesaurus<TAB>1<TAB>mine<TAB>licence`, then `overseas minister<TAB>foreign minister`

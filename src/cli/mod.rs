@@ -20,10 +20,13 @@ macro_rules! warn {
 
 mod args;
 mod data;
+mod docs;
 mod eval;
 mod input;
 mod restore;
 mod score;
+#[cfg(feature = "serve")]
+mod serve;
 mod train;
 
 /// Examples under the top-level help.
@@ -81,6 +84,16 @@ enum Command {
     /// Spin text with the built-in spinner (for making training data)
     #[command(after_help = data::SPIN_HELP)]
     Spin(data::SpinArgs),
+    /// Serve scoring and restoring over HTTP (JSON), with a page that highlights what looks spun
+    #[cfg(feature = "serve")]
+    #[command(after_help = serve::SERVE_HELP)]
+    Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell)
+    #[command(after_help = docs::COMPLETIONS_HELP)]
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff), or write one per subcommand with --out
+    #[command(after_help = docs::MAN_HELP)]
+    Man(docs::ManArgs),
 }
 
 pub fn main() {
@@ -96,6 +109,10 @@ pub fn main() {
         Command::EvalSpans(a) => eval::run_eval_spans(a),
         Command::TrainSwaps(a) => train::run_train_swaps(a),
         Command::Spin(a) => data::run_spin(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run_serve(a),
+        Command::Completions(a) => docs::run_completions(a),
+        Command::Man(a) => docs::run_man(a),
     };
     if let Err(e) = result {
         if is_broken_pipe(&e) {
