@@ -87,8 +87,8 @@ struct ScoreRequest {
     html: Option<bool>,
 }
 
+/// One of `documents`: other fields (a label, a URL) are ignored, as `score --jsonl` ignores them.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DocumentIn {
     id: Option<serde_json::Value>,
     text: String,
@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(one["id"], "-");
         assert_eq!(one["words"], 2);
         let many: serde_json::Value = serde_json::from_slice(
-            &s.score(br#"{"documents": [{"id": "b", "text": "x y"}, {"text": "z"}, {"id": 7, "text": ""}]}"#).unwrap(),
+            &s.score(br#"{"documents": [{"id": "b", "text": "x y", "label": "spun"}, {"text": "z"}, {"id": 7, "text": ""}]}"#).unwrap(),
         )
         .unwrap();
         let ids: Vec<&str> = many.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
