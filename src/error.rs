@@ -17,6 +17,9 @@ pub enum Error {
     /// An artifact (model, reference, thesaurus) is malformed, of another format or version, or corrupted.
     #[error("{path}: {message}")]
     Artifact { path: PathBuf, message: String },
+    /// A server cannot listen on its address, or its network I/O failed (`unspun serve`).
+    #[error("{addr}: cannot serve: {cause}")]
+    Listen { addr: std::net::SocketAddr, cause: std::io::Error },
     /// Parameters or data that cannot work together (e.g. one class only).
     #[error("{0}")]
     Invalid(String),

@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Data flows one way: [`text`] → [`reference`] / [`thesaurus`] → [`features`] → [`model`] →
-//! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges.
+//! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges, and `serve` (feature `serve`, on
+//! by default) puts [`pipeline`] behind HTTP.
 
 pub mod artifact;
 pub mod corpus;
@@ -29,9 +30,12 @@ pub mod eval;
 pub mod features;
 pub mod html;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod reference;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod spin;
 pub mod text;
 pub mod thesaurus;

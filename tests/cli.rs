@@ -579,3 +579,54 @@ fn your_own_known_phrases_are_reported_with_their_originals() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such-list.tsv"), "{}", stderr(&o));
 }
+
+#[test]
+fn completions_cover_every_subcommand_in_each_shell() {
+    // The subcommands as the top-level help lists them.
+    let help = stdout(&run(&["--help"], None));
+    let commands: Vec<&str> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   ")) // wrapped descriptions
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.contains(&"score") && commands.contains(&"completions") && commands.len() >= 12, "{commands:?}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = run(&["completions", shell], None);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for c in &commands {
+            assert!(script.contains(c), "{shell} completion lacks {c}");
+        }
+        assert!(script.contains("max-body") && script.contains("target-precision"), "{shell}: flags of serve and eval");
+    }
+    // The bash script parses.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unspun.bash");
+    std::fs::write(&path, stdout(&run(&["completions", "bash"], None))).unwrap();
+    let bash = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert!(bash.status.success(), "{}", String::from_utf8_lossy(&bash.stderr));
+    let o = run(&["completions", "tcsh"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bash, zsh, fish, powershell"), "{}", stderr(&o));
+}
+
+#[test]
+fn man_prints_a_page_and_writes_one_per_subcommand() {
+    let o = run(&["man"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH unspun 1"), "a roff man page: {}", &page[..page.len().min(200)]);
+    assert!(page.contains("SUBCOMMANDS") && page.contains("unspun\\-score(1)"), "lists the subcommands");
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["man", "--out", dir.path().to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let score = std::fs::read_to_string(dir.path().join("unspun-score.1")).unwrap();
+    assert!(score.contains("\\-\\-explain"), "the score page documents its flags");
+    assert!(dir.path().join("unspun-reference-build.1").is_file());
+}

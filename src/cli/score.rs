@@ -1,0 +1,235 @@
+//! `unspun score`: documents or JSON Lines in, verdicts (and spans) out as text, JSON or JSON Lines.
+
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use unspun::corpus::{self, Record};
+use unspun::output;
+use unspun::pipeline::{self, Score};
+use unspun::Detector;
+
+use super::args::{load_detector, load_resources, Format, ResourceArgs};
+use super::input::{read_documents, Doc};
+
+/// Examples and formats under `unspun score --help`.
+pub(super) const SCORE_HELP: &str = "Examples:
+  unspun score data/samples/spun.txt
+  unspun score --explain --format json a.txt b.txt
+  unspun score docs/                       every .txt/.md/.html file in the folder
+  echo 'some text' | unspun score -
+  unspun score --jsonl < in.jsonl > out.jsonl
+  unspun score --jsonl --html < pages.jsonl   records whose text is HTML
+
+A folder argument scores the .txt, .md, .html and .htm files directly inside it (sorted by name;
+subfolders are not entered). Files may be gzip'd (.gz).
+
+JSON output per document: {\"id\", \"p_spun\", \"spun\", \"words\", \"spans\": [{\"start\", \"end\", \"text\", \"suggestion\", \"score\"}]};
+p_spun and spun are null (with a \"note\") for documents too short to judge (under 8 words) or binary;
+a document over 64 MiB is judged on its first 64 MiB (with a \"note\").
+
+HTML: .html/.htm files, and documents or --jsonl records that start with <!doctype or a tag such
+as <html>, <body>, <p> or <div> (and close a tag), are stripped of markup before scoring, with a
+note on stderr; --html strips every document. Stripping drops tags, scripts, styles and comments,
+decodes entities and keeps paragraphs apart. Span offsets (start, end) then refer to the
+stripped text, not to the markup.
+
+Invalid UTF-8 is replaced (U+FFFD) with a warning; UTF-16 files with a byte-order mark are read.
+With --jsonl, a malformed line is reported on stderr with its line number and skipped (--strict
+stops instead); every other line is scored and written, in order, with constant memory.";
+
+#[derive(Args)]
+pub(super) struct ScoreArgs {
+    /// Files or folders to score; `-` reads standard input [default: -]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Model file [default: the embedded model]
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Show the phrases that look spun and what they probably said
+    #[arg(long)]
+    explain: bool,
+    /// Decision threshold on p_spun [default: the model's]
+    #[arg(long, value_name = "P")]
+    threshold: Option<f64>,
+    /// Read JSON Lines ({"id", "text"}) and write one JSON line per input line, in order
+    #[arg(long)]
+    jsonl: bool,
+    /// With --jsonl: stop at the first malformed line instead of reporting and skipping it
+    #[arg(long)]
+    strict: bool,
+    /// Strip HTML markup from every document before scoring (HTML is otherwise detected; see below)
+    #[arg(long)]
+    html: bool,
+    #[command(flatten)]
+    resources: ResourceArgs,
+}
+
+pub(super) fn run_score(a: ScoreArgs) -> Result<()> {
+    let detector = load_detector(a.model.as_deref(), a.threshold)?;
+    let resources = load_resources(&a.resources)?;
+    let extractor = resources.extractor();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if a.jsonl {
+        return score_jsonl(&a, &extractor, &detector, &mut out);
+    }
+    let mut docs = read_documents(&a.paths)?;
+    for doc in &mut docs {
+        if let Some(why) = html_to_strip(a.html, Path::new(&doc.id), &doc.text) {
+            doc.text = unspun::html::strip(&doc.text);
+            if !why.is_empty() {
+                let name = if doc.id == "-" { "<stdin>" } else { &doc.id };
+                warn!("unspun: note: {name}: {why}: markup stripped before scoring (span offsets refer to the stripped text)");
+            }
+        }
+    }
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let scores = pipeline::score_batch(&extractor, &detector, &texts, a.explain);
+    match a.format {
+        Format::Text => {
+            for (doc, score) in docs.iter().zip(&scores) {
+                write_text_score(&mut out, doc, score, detector.threshold(), a.explain)?;
+            }
+        }
+        Format::Json => {
+            let all: Vec<_> = docs.iter().zip(&scores).map(|(d, s)| output::score_json(&d.id, &d.text, s)).collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for (d, s) in docs.iter().zip(&scores) {
+                serde_json::to_writer(&mut out, &output::score_json(&d.id, &d.text, s))?;
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Why a document gets its HTML markup stripped: `Some("")` with `--html`, `Some(reason)` when
+/// detected, `None` when it is left alone.
+fn html_to_strip(always: bool, path: &Path, text: &str) -> Option<&'static str> {
+    if always {
+        Some("")
+    } else if unspun::html::is_html_path(path) {
+        Some("an HTML file")
+    } else if unspun::html::looks_like_html(text) {
+        Some("looks like HTML")
+    } else {
+        None
+    }
+}
+
+/// Text bytes of a `score --jsonl` batch that make it full before [`pipeline::STREAM_BATCH`]
+/// records, so that a stream of long documents stays within a flat memory budget too.
+const STREAM_BATCH_BYTES: usize = 16 << 20;
+
+fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector: &Detector, out: &mut impl Write) -> Result<()> {
+    let inputs: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from("-")] } else { a.paths.clone() };
+    for path in inputs {
+        let (reader, name): (Box<dyn BufRead>, PathBuf) = if path.as_os_str() == "-" {
+            (Box::new(io::BufReader::new(io::stdin().lock())), PathBuf::from("<stdin>"))
+        } else {
+            (corpus::open(&path)?, path.clone())
+        };
+        let mut batch: Vec<Record> = Vec::with_capacity(pipeline::STREAM_BATCH);
+        let mut batch_bytes = 0;
+        let mut html_noted = false;
+        let flush = |batch: &mut Vec<Record>, out: &mut dyn Write| -> Result<()> {
+            let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
+            let scores = pipeline::score_batch(extractor, detector, &texts, a.explain);
+            for (r, s) in batch.iter().zip(&scores) {
+                serde_json::to_writer(&mut *out, &output::score_json(&r.id, &r.text, s))?;
+                writeln!(out)?;
+            }
+            out.flush()?;
+            batch.clear();
+            Ok(())
+        };
+        for (i, line) in reader.split(b'\n').enumerate() {
+            let lineno = i as u64 + 1;
+            let bytes = line.with_context(|| format!("{}: cannot read line {lineno}", name.display()))?;
+            let (line, lossy) = corpus::decode_lossy(bytes);
+            let line = if lineno == 1 { line.trim_start_matches(corpus::BOM) } else { &line };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if lossy {
+                warn!("unspun: warning: {}:{lineno}: invalid UTF-8 replaced", name.display());
+            }
+            let parsed = corpus::parse_json_record(line, &name, lineno, false).or_else(|e| -> unspun::Result<Record> {
+                let repaired = corpus::repair_lone_surrogates(line).ok_or(e)?;
+                let r = corpus::parse_json_record(&repaired, &name, lineno, false)?;
+                warn!("unspun: warning: {}:{lineno}: lone UTF-16 surrogate escapes replaced", name.display());
+                Ok(r)
+            });
+            match parsed {
+                Ok(mut r) => {
+                    if let Some(why) = html_to_strip(a.html, Path::new(""), &r.text) {
+                        r.text = unspun::html::strip(&r.text);
+                        if !why.is_empty() && !html_noted {
+                            warn!(
+                                "unspun: note: {}:{lineno}: the text looks like HTML: markup stripped before scoring, here and in any \
+                                 later record that looks like HTML (span offsets refer to the stripped text; --html strips every record)",
+                                name.display()
+                            );
+                            html_noted = true;
+                        }
+                    }
+                    batch_bytes += r.text.len();
+                    batch.push(r);
+                }
+                Err(e) if a.strict => {
+                    flush(&mut batch, out)?; // the good lines before the bad one are still written
+                    return Err(e.into());
+                }
+                Err(e) => warn!("unspun: warning: {e} (line skipped)"),
+            }
+            if batch.len() == pipeline::STREAM_BATCH || batch_bytes >= STREAM_BATCH_BYTES {
+                flush(&mut batch, out)?;
+                batch_bytes = 0;
+            }
+        }
+        flush(&mut batch, out)?;
+    }
+    Ok(())
+}
+
+fn write_text_score(out: &mut impl Write, doc: &Doc, s: &Score, threshold: f64, explain: bool) -> Result<()> {
+    match (s.p_spun, s.spun) {
+        (Some(p), Some(spun)) => {
+            writeln!(out, "{:<8} p_spun {:.3}  {:>6} words  {}", if spun { "SPUN" } else { "original" }, p, s.words, doc.id)?
+        }
+        _ => writeln!(out, "{:<8} {:<12}  {:>6} words  {}  ({})", "unknown", "p_spun -", s.words, doc.id, s.note.as_deref().unwrap_or(""))?,
+    }
+    if let (Some(note), Some(_)) = (&s.note, s.p_spun) {
+        writeln!(out, "  note: {note}")?;
+    }
+    if explain {
+        if s.spans.is_empty() {
+            writeln!(out, "  no phrase looks spun (threshold {threshold})")?;
+        } else {
+            writeln!(out, "  {} phrase(s) look spun; [text → likely original] (oddity):", s.spans.len())?;
+            let mut marked = String::new();
+            let mut at = 0;
+            for sp in &s.spans {
+                marked.push_str(&doc.text[at..sp.start]);
+                marked.push_str(&format!("[{} → {}]", &doc.text[sp.start..sp.end], sp.suggestion.as_deref().unwrap_or("?")));
+                at = sp.end;
+            }
+            marked.push_str(&doc.text[at..]);
+            for line in marked.lines() {
+                writeln!(out, "  | {line}")?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
