@@ -24,6 +24,9 @@ U = os.path.join(ROOT, "target", "release", "unspun")
 SHARED = os.environ.get("SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
 B = os.path.join(ROOT, "build", "acc")
 PROFILES = ["careful", "careless", "phrase"]
+# Spinner families that neither the default document model nor the word-level swap model saw in
+# training (`DESIGN.md`, "Spinner families"): leave-one-spinner-out at both levels.
+FAMILIES = ["dictionary", "senseblind", "heavy", "partial", "light"]
 # The default model's training recipe (features, dropout, threshold policy), shared with
 # scripts/train_default.sh so that the leave-one-out models are trained the same way.
 TRAIN_ARGS = open(os.path.join(ROOT, "models", "default.args")).read().split()
@@ -210,11 +213,19 @@ def main():
     for r in RATES:
         add("by spin rate (default model; all three profiles)", "default", f"rate {r}", [split(f"rate-{r}", "test")])
 
+    # Families no model saw: the default model and its best single feature on each.
+    family_best = {}
+    for f in FAMILIES:
+        corpus(f"only-{f}", WIKI_UN, [f])
+        add("unseen spinner families (default model; neither it nor the swap model saw them)", "default", f"{f} spins",
+            [split(f"only-{f}", "test")])
+        family_best[f"{f} spins (test)"] = best_single_feature(split(f"only-{f}", "test"))
     # Per domain (the default model; all three profiles).
     add("by domain (default model; all three profiles)", "default", "all profiles", [split("all", "test")],
         {d: (lambda r, d=d: r.get("domain") == d) for d in ("enwiki2015", "ungdc_speeches")})
     # Real pages and real news originals, with the default model and its threshold.
     real = []
+    calibration = {}
     for path in REAL:
         name = os.path.basename(path).replace(".jsonl", "")
         out = os.path.join(B, "real", f"{name}.jsonl")
@@ -228,6 +239,7 @@ def main():
         scores, threshold = unspun_scores(models["default"], [out])
         y = [r["label"] == "spun" for r in records]
         real.append({"test": name, "slice": "all", "system": "unspun", **metrics(y, [scores[r["id"]] for r in records], threshold)})
+        calibration[name] = reliability(y, [scores[r["id"]] for r in records])
         real.append({"test": name, "slice": "all", "system": "tfidf+lr",
                      **metrics(y, list(peers["without-careless"].predict(records)), peers["without-careless"].threshold)})
     for p in PROFILES:
@@ -240,9 +252,21 @@ def main():
     for r in real:
         rows.append({"section": "real web pages (default model)", "model": "default", **r})
     best = {os.path.basename(p).replace(".jsonl", ""): best_single_feature(os.path.join(B, "real", os.path.basename(p))) for p in REAL}
+    best.update(family_best)
     spans = explanations()
 
-    write(rows, peers, best, spans)
+    write(rows, peers, best, spans, calibration)
+
+
+def reliability(y, p, bins=5):
+    """Calibration table: per equal-width bin of p_spun, (lower, upper, n, mean p_spun, share spun)."""
+    out = []
+    for k in range(bins):
+        lo, hi = k / bins, (k + 1) / bins
+        idx = [i for i, x in enumerate(p) if lo <= x < hi or (k == bins - 1 and x == 1.0)]
+        out.append((lo, hi, len(idx), sum(p[i] for i in idx) / len(idx) if idx else None,
+                    sum(y[i] for i in idx) / len(idx) if idx else None))
+    return out
 
 
 def best_single_feature(path):
@@ -264,7 +288,7 @@ def explanations():
     """Word-level figures of --explain (the embedded swap model) on held-out spins of every family."""
     out = []
     corpus("only-papermill", WIKI_UN, ["papermill"])
-    for p in PROFILES + ["papermill"]:
+    for p in PROFILES + ["papermill"] + FAMILIES:
         r = json.loads(run("eval-spans", "--data", split(f"only-{p}", "test"), "--format", "json", capture=True))
         out.append((p, r))
     return out
@@ -274,7 +298,7 @@ def fmt(v):
     return "–" if v is None else f"{v:.3f}"
 
 
-def write(rows, peers, best, spans):
+def write(rows, peers, best, spans, calibration):
     out = os.path.join(ROOT, "reports")
     os.makedirs(out, exist_ok=True)
     fields = ["section", "model", "test", "slice", "system", "n", "spun", "original", "threshold", "precision", "recall", "f1",
@@ -319,13 +343,20 @@ def write(rows, peers, best, spans):
         lines.append(f"| {r['test']} | {r['slice']} | {r['system']} | {r['n']} ({r['spun']}/{r['original']}) | {fmt(r['precision'])} | "
                      f"{fmt(r['recall'])} | {fmt(r['f1'])} | {fmt(r['roc_auc'])} | {fmt(r['recall_at_1pct_fpr'])} | {fmt(r['fpr'])} | "
                      f"{fmt(r['recall_at_95pct_precision'])} |")
-    lines += ["", "The best single document feature on the real sets (direction-free ROC AUC, `unspun features`), to compare with",
+    lines += ["", "The best single document feature on the real sets and the unseen families (direction-free ROC AUC, `unspun features`), to compare with",
               "the trained model's ROC AUC above:", ""]
     lines += [f"- `{name}`: `{feat}` {auc:.3f}" for name, (feat, auc) in best.items()]
+    lines += ["", "## calibration on the real pages (default model)", "",
+              "Share of spun pages against the mean `p_spun` per bin of 0.2 (a calibrated model has them equal; `unspun eval",
+              "--report DIR --group-by FIELD` draws the same per slice, e.g. per domain).", ""]
+    for name, table in calibration.items():
+        lines += [f"**{name}**", "", "| p_spun bin | pages | mean p_spun | share spun |", "|---|---|---|---|"]
+        lines += [f"| {lo:.1f}–{hi:.1f} | {n} | {fmt(m)} | {fmt(sh)} |" for lo, hi, n, m, sh in table]
+        lines += [""]
     lines += ["", "## explanations on held-out spins (`unspun eval-spans --data build/acc/only-<family>/test.jsonl.gz`)", "",
               "Word level, with the embedded swap model (trained on the `careful`, `careless` and `papermill` families' training",
-              "splits, so none of these families is unseen at word level). Found: a reported span covers the swap; restored: its",
-              "suggestion is the original wording; false flags: spans per 100 words of the originals.", "",
+              "splits; `dictionary`, `senseblind`, `heavy`, `partial` and `light` are unseen at word level). Found: a reported span",
+              "covers the swap; restored: its suggestion is the original wording; false flags: spans per 100 words of the originals.", "",
               "| family | swaps | found | restored | spans on a swap | false flags per 100 words |", "|---|---|---|---|---|---|"]
     for p, r in spans:
         lines.append(f"| {p} | {r['swaps']} | {r['swap_recall']:.3f} | {r['suggestions_right'] / max(r['swaps'], 1):.3f} | "

@@ -375,6 +375,9 @@ pub struct Slice {
     /// `words:<100`, `source:news`, ...
     pub name: String,
     pub metrics: Metrics,
+    /// The slice's own reliability table (a threshold that holds in one domain may not in
+    /// another); in the report's plots, not in its JSON.
+    pub calibration: Vec<CalibrationBin>,
 }
 
 /// Everything `unspun eval` reports: the metrics of all documents at the threshold, the threshold
@@ -412,7 +415,7 @@ impl Report {
             .map(|(name, members)| {
                 let s: Vec<f64> = members.iter().map(|&i| scores[i]).collect();
                 let l: Vec<bool> = members.iter().map(|&i| labels[i]).collect();
-                Slice { name: name.clone(), metrics: Metrics::compute(&s, &l, threshold) }
+                Slice { name: name.clone(), metrics: Metrics::compute(&s, &l, threshold), calibration: calibration(&s, &l) }
             })
             .collect();
         Report {

@@ -745,7 +745,9 @@ fn corpus_items(doc: &Record, domain: &str, opts: &CorpusOptions, profiles: &[(&
             let id = format!("{}#{k}", doc.id);
             let (text, profile, rate, swaps) = if is_spun {
                 let (p, t) = &profiles[rng.below(profiles.len())];
-                let rate = opts.rate_range.0 + rng.unit() * (opts.rate_range.1 - opts.rate_range.0);
+                // A family with rates of its own (heavy, light) draws from its range.
+                let (lo, hi) = p.rate_range.unwrap_or(opts.rate_range);
+                let rate = lo + rng.unit() * (hi - lo);
                 let rate = (rate * 1000.0).round() / 1000.0;
                 let spinner = Spinner::new(t, crate::spin::Profile { rate, ..(*p).clone() });
                 let spun = spinner.spin(&text, rng.next_u64());

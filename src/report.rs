@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::eval::{self, CalibrationBin, Metrics, Report};
+use crate::eval::{self, CalibrationBin, Metrics, Report, Slice};
 use crate::features::Span;
 use crate::reference::write_atomically;
 
@@ -293,6 +293,17 @@ pub fn markdown(r: &Report, about: &About) -> String {
     for (file, title) in PLOTS {
         let _ = writeln!(o, "![{title}]({file})\n");
     }
+    let sliced: Vec<&Slice> = r.slices.iter().filter(|s| s.metrics.n >= MIN_SLICE_CALIBRATION).collect();
+    if !sliced.is_empty() {
+        let _ = writeln!(
+            o,
+            "### Calibration per slice\n\nA threshold that keeps its precision in one domain may not in another: each slice of at \
+             least {MIN_SLICE_CALIBRATION} documents has its own reliability plot.\n"
+        );
+        for s in sliced {
+            let _ = writeln!(o, "![calibration, {}]({})\n", s.name, slice_calibration_file(&s.name));
+        }
+    }
     let _ = writeln!(o, "## Mistakes\n");
     let _ = writeln!(
         o,
@@ -300,6 +311,15 @@ pub fn markdown(r: &Report, about: &About) -> String {
          with the phrases that look spun highlighted. Per-document scores: [scores.csv](scores.csv)."
     );
     o
+}
+
+/// Least documents of a slice that gets its own calibration plot.
+pub const MIN_SLICE_CALIBRATION: usize = 20;
+
+/// File name of a slice's calibration plot: `calibration-<slice name, non-alphanumerics as '-'>.svg`.
+pub fn slice_calibration_file(name: &str) -> String {
+    let slug: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("calibration-{slug}.svg")
 }
 
 const PLOTS: [(&str, &str); 4] = [
@@ -664,6 +684,11 @@ pub fn write_folder(
         write_atomically(&path, content.as_bytes())?;
         written.push(path);
     }
+    for s in report.slices.iter().filter(|s| s.metrics.n >= MIN_SLICE_CALIBRATION) {
+        let path = dir.join(slice_calibration_file(&s.name));
+        write_atomically(&path, calibration_svg(&s.calibration)?.as_bytes())?;
+        written.push(path);
+    }
     Ok(written)
 }
 
@@ -720,6 +745,38 @@ mod tests {
         assert!(html.contains("&lt;b&gt;Rock &amp; roll&lt;/b&gt; <mark title=\"likely original: foreign (oddity 5.80)\">overseas<span class=\"sugg\"> → foreign</span></mark> minister"), "{html}");
         assert!(html.contains("x&quot;y"));
         assert!(!html.contains("<b>Rock"));
+    }
+
+    #[test]
+    fn slices_of_enough_documents_get_their_own_calibration_plot() {
+        // 40 documents: slice "domain:a" the first 20 (well calibrated), "domain:b" the last 20
+        // (all at 0.9, half spun), "tiny" 3 of them
+        let scores: Vec<f64> = (0..40)
+            .map(|i| {
+                if i < 20 {
+                    if i % 2 == 0 {
+                        0.95
+                    } else {
+                        0.05
+                    }
+                } else {
+                    0.9
+                }
+            })
+            .collect();
+        let labels: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
+        let slices = [
+            ("domain:a".to_string(), (0..20).collect()),
+            ("domain:b".to_string(), (20..40).collect()),
+            ("tiny".to_string(), vec![0, 1, 2]),
+        ];
+        let r = Report::compute(&scores, &labels, 0.5, &slices);
+        let b = r.slices[1].calibration.iter().find(|b| b.n > 0).unwrap();
+        assert_eq!((b.n, b.fraction_spun), (20, 0.5), "domain b: 20 documents at 0.9, half of them spun");
+        let md = markdown(&r, &About::default());
+        assert!(md.contains("(calibration-domain-a.svg)") && md.contains("(calibration-domain-b.svg)"), "{md}");
+        assert!(!md.contains("calibration-tiny"), "fewer than {MIN_SLICE_CALIBRATION} documents: no plot");
+        assert!(calibration_svg(&r.slices[1].calibration).unwrap().trim_end().ends_with("</svg>"));
     }
 
     #[test]

@@ -34,7 +34,27 @@ pub struct Profile {
     pub max_head_words: usize,
     /// Share of swaps left as spintax markup (`{original|synonym}`), as careless spinning leaves.
     pub leftover_rate: f64,
+    /// Family behaviour beyond the thesaurus and rate (see [`Family`]).
+    pub family: Family,
+    /// Spin rates this family uses in `unspun corpus`, instead of the corpus's own range.
+    pub rate_range: Option<(f64, f64)>,
 }
+
+/// How a family of spinners differs from a plain thesaurus swapper (`DESIGN.md`, "Spinner families").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Family {
+    /// Function words and names are swapped too, through any sense ("who" -> "World Health
+    /// Organization", "can" -> "tin").
+    pub sense_blind: bool,
+    /// Only multi-word replacements, each head always rewritten the same way within a document
+    /// (a phrase dictionary: "year" -> "twelvemonth" everywhere).
+    pub phrase_dictionary: bool,
+    /// Share of paragraphs spun; the others are left as they were (1.0: all).
+    pub paragraph_share: f64,
+}
+
+/// A plain thesaurus swapper.
+pub const PLAIN: Family = Family { sense_blind: false, phrase_dictionary: false, paragraph_share: 1.0 };
 
 /// Built-in profiles; they differ in thesaurus, synonym choice and phrase behaviour.
 pub const PROFILES: &[Profile] = &[
@@ -47,6 +67,8 @@ pub const PROFILES: &[Profile] = &[
         phrases: false,
         max_head_words: 1,
         leftover_rate: 0.0,
+        family: PLAIN,
+        rate_range: None,
     },
     Profile {
         name: "careless",
@@ -57,6 +79,8 @@ pub const PROFILES: &[Profile] = &[
         phrases: true,
         max_head_words: 2,
         leftover_rate: 0.0,
+        family: PLAIN,
+        rate_range: None,
     },
     Profile {
         name: "phrase",
@@ -67,6 +91,8 @@ pub const PROFILES: &[Profile] = &[
         phrases: true,
         max_head_words: 2,
         leftover_rate: 0.02,
+        family: PLAIN,
+        rate_range: None,
     },
     Profile {
         name: "papermill",
@@ -77,6 +103,68 @@ pub const PROFILES: &[Profile] = &[
         phrases: true,
         max_head_words: 3,
         leftover_rate: 0.0,
+        family: PLAIN,
+        rate_range: None,
+    },
+    Profile {
+        name: "dictionary",
+        about: "phrase dictionary: words and phrases rewritten into multi-word equivalents (MyThes), the same way throughout a document",
+        thesaurus: "mythes",
+        rate: 0.3,
+        choice: Choice::TopK(4),
+        phrases: true,
+        max_head_words: 2,
+        leftover_rate: 0.0,
+        family: Family { phrase_dictionary: true, ..PLAIN },
+        rate_range: None,
+    },
+    Profile {
+        name: "senseblind",
+        about: "sense-blind WordNet: any sense, function words and names too (\"can\" -> \"tin\")",
+        thesaurus: "wordnet",
+        rate: 0.3,
+        choice: Choice::Any,
+        phrases: true,
+        max_head_words: 2,
+        leftover_rate: 0.0,
+        family: Family { sense_blind: true, ..PLAIN },
+        rate_range: None,
+    },
+    Profile {
+        name: "heavy",
+        about: "heavy paraphraser: most content words and many phrases (MyThes, rates 0.5-0.8)",
+        thesaurus: "mythes",
+        rate: 0.65,
+        choice: Choice::TopK(6),
+        phrases: true,
+        max_head_words: 2,
+        leftover_rate: 0.0,
+        family: PLAIN,
+        rate_range: Some((0.5, 0.8)),
+    },
+    Profile {
+        name: "partial",
+        about: "partial: only about half of the paragraphs spun (WordNet and MyThes senses, Moby-free)",
+        thesaurus: "mythes",
+        rate: 0.3,
+        choice: Choice::TopK(4),
+        phrases: true,
+        max_head_words: 2,
+        leftover_rate: 0.0,
+        family: Family { paragraph_share: 0.5, ..PLAIN },
+        rate_range: None,
+    },
+    Profile {
+        name: "light",
+        about: "light touch: 1-6% of words swapped (WordNet, first senses)",
+        thesaurus: "wordnet",
+        rate: 0.03,
+        choice: Choice::TopK(3),
+        phrases: false,
+        max_head_words: 1,
+        leftover_rate: 0.0,
+        family: PLAIN,
+        rate_range: Some((0.01, 0.06)),
     },
 ];
 
@@ -152,8 +240,23 @@ impl<'t> Spinner<'t> {
         let mut out = String::with_capacity(text.len() + text.len() / 4);
         let mut swaps = Vec::new();
         let mut copied = 0; // bytes of `text` already copied
+        let family = self.profile.family;
+        // Which paragraphs are spun (a partial spinner leaves the others alone), decided up front;
+        // no draws for the other families, whose output stays as it was.
+        let spun_paragraph: Vec<bool> =
+            if family.paragraph_share < 1.0 { text.split('\n').map(|_| rng.unit() < family.paragraph_share).collect() } else { Vec::new() };
+        let mut paragraph = 0;
+        let mut newlines_seen_to = 0;
+        // A phrase dictionary rewrites a head the same way every time.
+        let mut dictionary: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
         let mut i = 0;
         while i < tokens.len() {
+            paragraph += text.as_bytes()[newlines_seen_to..tokens[i].start].iter().filter(|&&b| b == b'\n').count();
+            newlines_seen_to = tokens[i].start;
+            if !spun_paragraph.get(paragraph).copied().unwrap_or(true) {
+                i += 1;
+                continue;
+            }
             let Some((len, options)) = self.candidate(&tokens, &hashes, i) else {
                 i += 1;
                 continue;
@@ -163,9 +266,15 @@ impl<'t> Spinner<'t> {
                 i += len;
                 continue;
             }
-            let pick = match self.profile.choice {
-                Choice::TopK(k) => options[rng.below(options.len().min(k))],
-                Choice::Any => options[rng.below(options.len())],
+            let draw = match self.profile.choice {
+                Choice::TopK(k) => rng.below(options.len().min(k)),
+                Choice::Any => rng.below(options.len()),
+            };
+            let pick = if family.phrase_dictionary {
+                let first = *dictionary.entry(hashes[i..i + len].to_vec()).or_insert(draw);
+                options[first.min(options.len() - 1)]
+            } else {
+                options[draw]
             };
             let (start, end) = (tokens[i].start, tokens[i + len - 1].end);
             let original = &text[start..end];
@@ -198,11 +307,15 @@ impl<'t> Spinner<'t> {
                 continue;
             }
             let head = &hashes[i..j];
-            if head.iter().any(|h| self.stopwords.contains(h)) {
+            if !self.profile.family.sense_blind && head.iter().any(|h| self.stopwords.contains(h)) {
                 continue;
             }
-            let options: Vec<&Phrase> =
-                self.thesaurus.synonyms_of_words(head).filter(|p| self.profile.phrases || p.words.len() == 1).collect();
+            let multiword_only = self.profile.family.phrase_dictionary;
+            let options: Vec<&Phrase> = self
+                .thesaurus
+                .synonyms_of_words(head)
+                .filter(|p| (self.profile.phrases || p.words.len() == 1) && (!multiword_only || p.words.len() > 1))
+                .collect();
             if !options.is_empty() {
                 return Some((len, options));
             }
@@ -244,6 +357,33 @@ mod tests {
         let none = Spinner::new(&t, Profile { rate: 0.0, ..all_swaps(true) }).spin("Foreign minister", 1);
         assert_eq!(none.text, "Foreign minister");
         assert!(none.swaps.is_empty());
+    }
+
+    #[test]
+    fn families_dictionary_sense_blind_and_partial() {
+        let mut t = thesaurus();
+        t.add("bank", &["riverside", "financial institution", "savings bank"]);
+        t.add("can", &["tin"]);
+        let family = |name: &str| Profile { rate: 1.0, ..profile(name).unwrap().clone() };
+        // a phrase dictionary: multi-word rewrites only, the same one each time
+        let text = "the bank and the bank and the bank and the bank";
+        for seed in 0..20 {
+            let s = Spinner::new(&t, family("dictionary")).spin(text, seed);
+            let rewrites: HashSet<&str> = s.swaps.iter().map(|w| &s.text[w.start..w.end]).collect();
+            assert_eq!((s.swaps.len(), rewrites.len()), (4, 1), "{}", s.text);
+            assert!(rewrites.iter().all(|r| r.contains(' ')), "{}", s.text);
+        }
+        // sense-blind: function words too
+        assert_eq!(Spinner::new(&t, family("senseblind")).spin("we can go", 1).text, "we tin go");
+        assert_eq!(Spinner::new(&t, family("careful")).spin("we can go", 1).text, "we can go");
+        // partial: whole paragraphs are left alone, others fully spun
+        let text = "Foreign minister.\n".repeat(200);
+        let s = Spinner::new(&t, family("partial")).spin(&text, 7);
+        let lines: Vec<&str> = s.text.lines().collect();
+        let kept = lines.iter().filter(|l| **l == "Foreign minister.").count();
+        assert_eq!(kept + lines.iter().filter(|l| **l == "Overseas curate.").count(), 200, "{}", s.text);
+        assert!((60..140).contains(&kept), "{kept} of 200 paragraphs left alone");
+        assert!(profile("heavy").unwrap().rate_range.unwrap().0 >= 0.5 && profile("light").unwrap().rate_range.unwrap().1 <= 0.06);
     }
 
     #[test]

@@ -103,7 +103,8 @@ pub(super) struct CorpusArgs {
     /// Chunks taken per source document
     #[arg(long, default_value_t = 2)]
     chunks_per_doc: usize,
-    /// Spin rates are drawn uniformly from LO..HI (e.g. 0.1,0.1 for a fixed rate)
+    /// Spin rates are drawn uniformly from LO..HI (e.g. 0.1,0.1 for a fixed rate; the heavy and
+    /// light families use their own ranges)
     #[arg(long, value_delimiter = ',', value_name = "LO,HI", default_values_t = [0.05, 0.5])]
     rate_range: Vec<f64>,
     /// Seed of the chunk choice and the spinner: the same seed gives the same corpus
@@ -133,7 +134,9 @@ pub(super) struct SpinArgs {
     /// Text files to spin; `-` reads standard input [default: -]
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Spinner profile: careful (WordNet), careless (Moby), phrase (MyThes)
+    /// Spinner profile: careful (WordNet), careless (Moby), phrase (MyThes), papermill (tortured
+    /// phrases), dictionary (multi-word rewrites, consistent), senseblind (any sense, function
+    /// words too), heavy (rates 0.5-0.8), partial (half the paragraphs), light (1-6% of words)
     #[arg(long, default_value = "careful")]
     profile: String,
     /// Share of eligible words swapped [default: the profile's, 0.3]
@@ -225,7 +228,10 @@ pub(super) fn run_corpus(a: CorpusArgs) -> Result<()> {
 
 pub(super) fn run_spin(a: SpinArgs) -> Result<()> {
     let mut profile = unspun::spin::profile(&a.profile)
-        .with_context(|| format!("unknown profile {:?}; known: careful, careless, phrase", a.profile))?
+        .with_context(|| {
+            let known: Vec<&str> = unspun::spin::PROFILES.iter().map(|p| p.name).collect();
+            format!("unknown profile {:?}; known: {}", a.profile, known.join(", "))
+        })?
         .clone();
     if let Some(r) = a.rate {
         if !(0.0..=1.0).contains(&r) {

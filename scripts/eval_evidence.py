@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Word-level figures of `unspun score --explain` on labeled pages whose spun items carry `evidence`
+pairs `[spun phrase, likely original phrase]` instead of gold `swaps` (real pages annotated by hand,
+such as ../shared/data/wild-dev.jsonl and science-dev.jsonl). For data with gold `swaps` (what
+`unspun corpus` writes) use `unspun eval-spans`.
+
+Each evidence pair is aligned word by word (difflib); every replaced run of words is one swap. A swap
+is *found* when a reported span overlaps it and *restored* when such a span's suggestion contains the
+original word(s); *false flags* are spans per 100 words of the original items. Same definitions as
+`unspun eval-spans` (README, "Accuracy").
+
+Usage: python3 scripts/eval_evidence.py [--bin target/release/unspun] FILE.jsonl [-- more score args]
+Input lines: {"id", "text", "label": "spun"|"original", "evidence": [[spun, original], ...]}.
+"""
+import argparse, difflib, json, re, subprocess, sys
+
+WORD = re.compile(r"[\w'\u2019-]+")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default="target/release/unspun")
+    ap.add_argument("data")
+    ap.add_argument("score_args", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    rows = []
+    with open(a.data, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                rows.append({"id": str(r["id"]), "text": r["text"], "label": r["label"], "evidence": r.get("evidence") or []})
+            except (ValueError, KeyError) as e:
+                sys.exit(f"error: {a.data}:{n}: not a labeled record with id, text and label ({e})")
+    extra = [x for x in a.score_args if x != "--"]
+    inp = "".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows)
+    p = subprocess.run([a.bin, "score", "--jsonl", "--explain", *extra, "-"], input=inp, capture_output=True, text=True)
+    if p.returncode:
+        sys.exit("error: unspun score failed: " + p.stderr.strip()[-400:])
+    out = {str(o["id"]): o for o in map(json.loads, filter(str.strip, p.stdout.splitlines()))}
+
+    swaps = found = restored = words = flags = 0
+    for r in rows:
+        o = out[r["id"]]
+        b = r["text"].encode()
+        # spans' byte offsets -> character offsets
+        spans = [(len(b[: s["start"]].decode(errors="ignore")), len(b[: s["end"]].decode(errors="ignore")),
+                  (s.get("suggestion") or "").lower()) for s in o.get("spans") or []]
+        if r["label"] != "spun":
+            words += o.get("words") or 0
+            flags += len(spans)
+            continue
+        seen = set()
+        for spun, orig in r["evidence"]:
+            at = r["text"].find(spun)
+            if at < 0:
+                continue
+            sw = [(m.start() + at, m.end() + at, m.group().lower()) for m in WORD.finditer(spun)]
+            ow = [m.group().lower() for m in WORD.finditer(orig)]
+            ops = difflib.SequenceMatcher(None, [w for *_, w in sw], ow, autojunk=False).get_opcodes()
+            for tag, a1, a2, b1, b2 in ops:
+                if tag != "replace" or (sw[a1][0], sw[a2 - 1][1]) in seen:
+                    continue
+                start, end = sw[a1][0], sw[a2 - 1][1]
+                seen.add((start, end))
+                swaps += 1
+                hit = [s for s in spans if s[0] < end and s[1] > start]
+                if hit:
+                    found += 1
+                    restored += any(all(w in WORD.findall(s[2]) for w in ow[b1:b2]) for s in hit)
+    print(f"swaps {swaps}; found {found / max(swaps, 1):.1%}; restored {restored / max(swaps, 1):.1%}; "
+          f"false flags {100 * flags / max(words, 1):.2f} per 100 original words ({flags} spans in {words} words)")
+
+
+if __name__ == "__main__":
+    main()
