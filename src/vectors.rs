@@ -29,6 +29,9 @@ pub struct Vectors {
     /// `k` neighbours per word, best first: (word index, cosine).
     k: usize,
     neighbours: Vec<(u32, f32)>,
+    /// No cosine of two words (nor of a listed neighbour) exceeds this: 1, or more where
+    /// quantisation made a vector longer than a unit.
+    max_cosine: f64,
 }
 
 impl Vectors {
@@ -62,7 +65,13 @@ impl Vectors {
         }
         let hashes: Vec<u64> = words.iter().map(|w| hash_word(w)).collect();
         let index = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
-        Ok(Vectors { words, hashes, index, dims, scales, components, k, neighbours })
+        let norm2 = |i: usize| {
+            let c = &components[i * dims..(i + 1) * dims];
+            c.iter().map(|&x| (x as i64 * x as i64) as f64).sum::<f64>() * scales[i] as f64 * scales[i] as f64
+        };
+        // (By Cauchy-Schwarz a cosine is at most the product of two norms; the margin covers rounding.)
+        let max_cosine = (0..n).map(norm2).fold(1.0, f64::max) * (1.0 + 1e-9);
+        Ok(Vectors { words, hashes, index, dims, scales, components, k, neighbours, max_cosine })
     }
 
     /// Reads a word-vector file.
@@ -106,6 +115,11 @@ impl Vectors {
     pub fn neighbours(&self, i: u32) -> &[(u32, f32)] {
         let s = i as usize * self.k;
         &self.neighbours[s..s + self.k]
+    }
+
+    /// An upper bound of every [`Vectors::cosine`] and listed neighbour's cosine.
+    pub fn max_cosine(&self) -> f64 {
+        self.max_cosine
     }
 
     /// Cosine similarity of two words (of their int8 vectors).

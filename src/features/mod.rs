@@ -747,6 +747,7 @@ impl<'r> FeatureExtractor<'r> {
         let mut cosines: Vec<f64> = Vec::new();
         // Distributional neighbours only feed candidates (the document features stay thesaurus-only).
         let vectors = self.vectors.filter(|_| candidates.is_some());
+        let max_cosine = vectors.map_or(0.0, Vectors::max_cosine);
         for i in 0..n {
             if words[i].is_stop || words[i].count <= 0.0 || tokens[i].end - tokens[i].start < MIN_CANDIDATE_CHARS {
                 continue;
@@ -805,9 +806,26 @@ impl<'r> FeatureExtractor<'r> {
                     }
                     proposed as usize
                 };
+                // Not for a capitalised word within a sentence: a name's neighbours are other names
+                // ("Press" -> "News"), and names are not swapped unless broken.
+                let is_name = Case::of(tokens[i].as_str(text)) != Case::Lower && i > 0 && !tokens[i].is_break_before;
+                // Only where the word's own context is suspect: a pair with a neighbour that the
+                // reference never saw (see `NEIGHBOURS_PER_WORD`).
+                let unseen = |p: Option<(bool, f64)>| p.is_some_and(|(seen, _)| !seen);
+                let suspect = (i > 0 && unseen(context.pair_at[i])) || (j < n && unseen(context.pair_at[j]));
+                let near: &[(u32, f32)] = match (vectors.filter(|_| len == 1), own_vector, is_name, suspect) {
+                    (Some(v), Some(k), false, true) => {
+                        let near = &v.neighbours(k)[..NEIGHBOURS_PER_WORD.min(v.neighbours(k).len())];
+                        &near[..near.iter().take_while(|(_, c)| *c >= MIN_NEIGHBOUR_COSINE).count()]
+                    }
+                    _ => &[],
+                };
                 let mut thesaurus_choices = 0;
                 for &id in direct {
                     prefetch(&self.phrase_facts[id as usize]);
+                }
+                for &(nb, _) in near {
+                    prefetch(&self.vector_facts[nb as usize]);
                 }
                 for &id in direct {
                     // (A synonym's cosine is looked up only where it is ranked: `NOT_YET`.)
@@ -824,15 +842,7 @@ impl<'r> FeatureExtractor<'r> {
                         thesaurus_choices += add(Choice::Inflected(*syn), f, NOT_YET);
                     }
                 }
-                // Not for a capitalised word within a sentence: a name's neighbours are other names
-                // ("Press" -> "News"), and names are not swapped unless broken.
-                let is_name = Case::of(tokens[i].as_str(text)) != Case::Lower && i > 0 && !tokens[i].is_break_before;
-                // Only where the word's own context is suspect: a pair with a neighbour that the
-                // reference never saw (see `NEIGHBOURS_PER_WORD`).
-                let unseen = |p: Option<(bool, f64)>| p.is_some_and(|(seen, _)| !seen);
-                let suspect = (i > 0 && unseen(context.pair_at[i])) || (j < n && unseen(context.pair_at[j]));
-                if let (Some(v), Some(k), false, true) = (vectors.filter(|_| len == 1), own_vector, is_name, suspect) {
-                    let near = v.neighbours(k).iter().take(NEIGHBOURS_PER_WORD).take_while(|(_, c)| *c >= MIN_NEIGHBOUR_COSINE);
+                if let Some(v) = vectors {
                     for &(nb, cosine) in near {
                         add(Choice::Neighbour(v.word(nb), v.words(nb)), self.vector_facts[nb as usize], cosine as f64);
                     }
@@ -866,18 +876,24 @@ impl<'r> FeatureExtractor<'r> {
                         if slot.is_none_or(|(b, _)| fit > b) {
                             *slot = Some((fit, k));
                         }
-                        if fit > own {
-                            let bonus = if k < thesaurus_choices { RANK_THESAURUS_BONUS } else { 0.0 };
-                            let reverse = if self.lists(choices[k].words(), head) { RANK_REVERSE_BONUS } else { 0.0 };
+                        let bonus = if k < thesaurus_choices { RANK_THESAURUS_BONUS } else { 0.0 };
+                        // (The cosine and the reverse look-up are skipped where even their largest
+                        // values could not beat the likeliest so far.)
+                        let beats = |rank: f64| likeliest.is_none_or(|(b, _)| rank > b);
+                        if fit > own && beats(fit + RANK_COSINE_WEIGHT * max_cosine + bonus + RANK_REVERSE_BONUS) {
                             if cosines[k].is_nan() {
                                 cosines[k] = match (vectors, own_vector, choices[k].words()) {
                                     (Some(v), Some(a), [w]) => v.index_of(*w).map_or(0.0, |b| v.cosine(a, b)),
                                     _ => 0.0,
                                 };
                             }
-                            let rank = fit + RANK_COSINE_WEIGHT * cosines[k] + bonus + reverse;
-                            if likeliest.is_none_or(|(b, _)| rank > b) {
-                                likeliest = Some((rank, k));
+                            let base = fit + RANK_COSINE_WEIGHT * cosines[k] + bonus;
+                            if beats(base + RANK_REVERSE_BONUS) {
+                                let reverse = if self.lists(choices[k].words(), head) { RANK_REVERSE_BONUS } else { 0.0 };
+                                let rank = base + reverse;
+                                if beats(rank) {
+                                    likeliest = Some((rank, k));
+                                }
                             }
                         }
                     }
