@@ -15,7 +15,7 @@ THREADS=${2:-2}
 CLIENTS=16
 command -v wrk >/dev/null || { echo "load_check: needs wrk (apt-get install wrk)" >&2; exit 2; }
 cargo build --release --quiet
-BIN=target/release/unspun
+BIN=${UNSPUN_BIN:-target/release/unspun}  # UNSPUN_BIN: another build, to compare in turn
 WORK=$(mktemp -d)
 trap 'kill -TERM "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
