@@ -9,7 +9,8 @@ is *found* when a reported span overlaps it and *restored* when such a span's su
 original word(s); *false flags* are spans per 100 words of the original items. Same definitions as
 `unspun eval-spans` (README, "Accuracy").
 
-Usage: python3 scripts/eval_evidence.py [--bin target/release/unspun] FILE.jsonl [-- more score args]
+Usage: python3 scripts/eval_evidence.py [--bin target/release/unspun] [--json] FILE.jsonl [-- more score args]
+(--json: one object {"swaps", "found", "restored", "false_flags_per_100_words", "flags", "words"}, shares as fractions)
 Input lines: {"id", "text", "label": "spun"|"original", "evidence": [[spun, original], ...]}.
 """
 import argparse, difflib, json, re, subprocess, sys
@@ -20,6 +21,7 @@ WORD = re.compile(r"[\w'\u2019-]+")
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default="target/release/unspun")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("data")
     ap.add_argument("score_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -69,6 +71,10 @@ def main():
                 if hit:
                     found += 1
                     restored += any(all(w in WORD.findall(s[2]) for w in ow[b1:b2]) for s in hit)
+    if a.json:
+        print(json.dumps({"swaps": swaps, "found": found / max(swaps, 1), "restored": restored / max(swaps, 1),
+                          "false_flags_per_100_words": 100 * flags / max(words, 1), "flags": flags, "words": words}))
+        return
     print(f"swaps {swaps}; found {found / max(swaps, 1):.1%}; restored {restored / max(swaps, 1):.1%}; "
           f"false flags {100 * flags / max(words, 1):.2f} per 100 original words ({flags} spans in {words} words)")
 

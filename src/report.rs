@@ -293,7 +293,7 @@ pub fn markdown(r: &Report, about: &About) -> String {
     for (file, title) in PLOTS {
         let _ = writeln!(o, "![{title}]({file})\n");
     }
-    let sliced: Vec<&Slice> = r.slices.iter().filter(|s| s.metrics.n >= MIN_SLICE_CALIBRATION).collect();
+    let sliced: Vec<&Slice> = calibrated_slices(r).collect();
     if !sliced.is_empty() {
         let _ = writeln!(
             o,
@@ -315,6 +315,11 @@ pub fn markdown(r: &Report, about: &About) -> String {
 
 /// Least documents of a slice that gets its own calibration plot.
 pub const MIN_SLICE_CALIBRATION: usize = 20;
+
+/// The slices that get their own calibration plot (in the markdown and in the folder alike).
+fn calibrated_slices(r: &Report) -> impl Iterator<Item = &Slice> {
+    r.slices.iter().filter(|s| s.metrics.n >= MIN_SLICE_CALIBRATION)
+}
 
 /// File name of a slice's calibration plot: `calibration-<slice name, non-alphanumerics as '-'>.svg`.
 pub fn slice_calibration_file(name: &str) -> String {
@@ -684,7 +689,7 @@ pub fn write_folder(
         write_atomically(&path, content.as_bytes())?;
         written.push(path);
     }
-    for s in report.slices.iter().filter(|s| s.metrics.n >= MIN_SLICE_CALIBRATION) {
+    for s in calibrated_slices(report) {
         let path = dir.join(slice_calibration_file(&s.name));
         write_atomically(&path, calibration_svg(&s.calibration)?.as_bytes())?;
         written.push(path);

@@ -251,11 +251,13 @@ impl<'t> Spinner<'t> {
         let mut dictionary: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
         let mut i = 0;
         while i < tokens.len() {
-            paragraph += text.as_bytes()[newlines_seen_to..tokens[i].start].iter().filter(|&&b| b == b'\n').count();
-            newlines_seen_to = tokens[i].start;
-            if !spun_paragraph.get(paragraph).copied().unwrap_or(true) {
-                i += 1;
-                continue;
+            if !spun_paragraph.is_empty() {
+                paragraph += text.as_bytes()[newlines_seen_to..tokens[i].start].iter().filter(|&&b| b == b'\n').count();
+                newlines_seen_to = tokens[i].start;
+                if !spun_paragraph.get(paragraph).copied().unwrap_or(true) {
+                    i += 1;
+                    continue;
+                }
             }
             let Some((len, options)) = self.candidate(&tokens, &hashes, i) else {
                 i += 1;

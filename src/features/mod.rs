@@ -815,7 +815,8 @@ impl<'r> FeatureExtractor<'r> {
                 let suspect = (i > 0 && unseen(context.pair_at[i])) || (j < n && unseen(context.pair_at[j]));
                 let near: &[(u32, f32)] = match (vectors.filter(|_| len == 1), own_vector, is_name, suspect) {
                     (Some(v), Some(k), false, true) => {
-                        let near = &v.neighbours(k)[..NEIGHBOURS_PER_WORD.min(v.neighbours(k).len())];
+                        let all = v.neighbours(k);
+                        let near = &all[..NEIGHBOURS_PER_WORD.min(all.len())];
                         &near[..near.iter().take_while(|(_, c)| *c >= MIN_NEIGHBOUR_COSINE).count()]
                     }
                     _ => &[],
