@@ -32,7 +32,12 @@ FAMILIES = ["dictionary", "senseblind", "heavy", "partial", "light"]
 TRAIN_ARGS = open(os.path.join(ROOT, "models", "default.args")).read().split()
 RATES = [0.05, 0.1, 0.2, 0.3, 0.5]
 TARGET_PRECISION = 0.98  # thresholds are picked on validation data for this precision (unspun and peer alike)
-WIKI_UN = [os.path.join(SHARED, f) for f in ("enwiki2015-half.jsonl.gz", "ungdc-1990on.jsonl.gz")]
+# Wikipedia split into its scientific articles and the rest (scripts/split_domains.py), and UN
+# speeches: three domains of originals, each left out in turn below.
+SOURCES = os.path.join(ROOT, "build", "sources")
+WIKI_UN = [os.path.join(SOURCES, f"{d}.jsonl.gz") for d in ("enwiki2015", "enwiki2015-science")] + \
+    [os.path.join(SHARED, "ungdc-1990on.jsonl.gz")]
+DOMAINS = ["enwiki2015", "enwiki2015-science", "ungdc_speeches"]
 NEWS = [os.path.join(SHARED, "allsides-dev.jsonl.gz")]
 # Real pages (evaluation only: their text never leaves build/acc; only figures are written).
 REAL = [os.path.join(SHARED, f) for f in ("wild-dev.jsonl", "science-dev.jsonl")]
@@ -61,6 +66,13 @@ def corpus(name, sources, profiles, rate=None, all_documents=False):
 
 def split(name, part):
     return os.path.join(B, name, f"{part}.jsonl.gz")
+
+
+def write_jsonl(path, records):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with gzip.open(path, "wt") as f:
+        for r in records:
+            f.write(json.dumps(r) + "\n")
 
 
 def read(path):
@@ -143,8 +155,11 @@ class Peer:
 
 
 def main():
-    if not all(os.path.exists(p) for p in WIKI_UN + NEWS + REAL):
+    if not all(os.path.exists(p) for p in WIKI_UN[2:] + NEWS + REAL + [os.path.join(SHARED, "enwiki2015-half.jsonl.gz")]):
         sys.exit(f"error: the corpora are not in {SHARED}: this report needs ../shared/data (set SHARED_DATA)")
+    if not all(os.path.exists(p) for p in WIKI_UN):
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "split_domains.py"),
+                        os.path.join(SHARED, "enwiki2015-half.jsonl.gz"), SOURCES], check=True)
     os.makedirs(B, exist_ok=True)
     # Corpora: the same source documents and roles (by id) in every set; only the spinner differs.
     corpus("all", WIKI_UN, PROFILES)
@@ -222,7 +237,20 @@ def main():
         family_best[f"{f} spins (test)"] = best_single_feature(split(f"only-{f}", "test"))
     # Per domain (the default model; all three profiles).
     add("by domain (default model; all three profiles)", "default", "all profiles", [split("all", "test")],
-        {d: (lambda r, d=d: r.get("domain") == d) for d in ("enwiki2015", "ungdc_speeches")})
+        {d: (lambda r, d=d: r.get("domain") == d) for d in DOMAINS})
+    # Leave one domain out: the default recipe trained on the default model's corpus (careful +
+    # phrase) without one domain, tested on that domain, against the domain's best single feature.
+    for d in DOMAINS:
+        name = f"without-domain-{d}"
+        for part in ("train", "valid", "test"):
+            keep = (lambda r: r["domain"] == d) if part == "test" else (lambda r: r["domain"] != d)
+            write_jsonl(split(name, part), [r for r in read(split("without-careless", part)) if keep(r)])
+        models[name] = os.path.join(B, "models", f"{name}.json")
+        run("train", "--data", split(name, "train"), "--valid", split(name, "valid"), *TRAIN_ARGS, "--out", models[name])
+        peers[name] = Peer(split(name, "train"), split(name, "valid"))
+        add("unseen domain (model trained on careful + phrase spins without this domain)", name, f"{d} (careful + phrase spins)",
+            [split(name, "test")])
+        family_best[f"{d} (left-out domain, test)"] = best_single_feature(split(name, "test"))
     # Real pages and real news originals, with the default model and its threshold.
     real = []
     calibration = {}
@@ -381,8 +409,8 @@ def write(rows, peers, best, spans, calibration, spans_loso):
         lines.append(f"| {r['test']} | {r['slice']} | {r['system']} | {r['n']} ({r['spun']}/{r['original']}) | {fmt(r['precision'])} | "
                      f"{fmt(r['recall'])} | {fmt(r['f1'])} | {fmt(r['roc_auc'])} | {fmt(r['recall_at_1pct_fpr'])} | {fmt(r['fpr'])} | "
                      f"{fmt(r['recall_at_95pct_precision'])} |")
-    lines += ["", "The best single document feature on the real sets and the unseen families (direction-free ROC AUC, `unspun features`), to compare with",
-              "the trained model's ROC AUC above:", ""]
+    lines += ["", "The best single document feature on the real sets, the unseen families and the left-out domains (direction-free ROC AUC,",
+              "`unspun features`), to compare with the trained model's ROC AUC above:", ""]
     lines += [f"- `{name}`: `{feat}` {auc:.3f}" for name, (feat, auc) in best.items()]
     lines += ["", "## calibration on the real pages (default model)", "",
               "Share of spun pages against the mean `p_spun` per bin of 0.2 (a calibrated model has them equal; `unspun eval",

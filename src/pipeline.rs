@@ -48,15 +48,24 @@ pub struct Resources {
     pub vectors: Option<Vectors>,
 }
 
+/// Where [`Resources::load`] takes the swap model from. `None` is what `train-swaps` starts from: a
+/// build whose embedded model no longer matches its features can still train a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwapModelSource<'a> {
+    Embedded,
+    None,
+    File(&'a Path),
+}
+
 impl Resources {
     /// The embedded reference and detector thesaurus.
     pub fn embedded() -> Result<Resources> {
-        Resources::load(None, &[])
+        Resources::load(None, &[], SwapModelSource::Embedded)
     }
 
-    /// Loads a reference file (or the embedded one for `None`) and thesaurus files (or the embedded
-    /// detector thesaurus when none are given).
-    pub fn load(reference: Option<&Path>, thesauri: &[PathBuf]) -> Result<Resources> {
+    /// Loads a reference file (or the embedded one for `None`), thesaurus files (or the embedded
+    /// detector thesaurus when none are given) and the swap model `swaps` names.
+    pub fn load(reference: Option<&Path>, thesauri: &[PathBuf], swaps: SwapModelSource<'_>) -> Result<Resources> {
         let reference = match reference {
             Some(p) => Reference::load(p)?,
             None => embedded::reference()?,
@@ -74,7 +83,11 @@ impl Resources {
         Ok(Resources {
             reference,
             thesaurus,
-            swap_model: embedded::swap_model()?,
+            swap_model: match swaps {
+                SwapModelSource::Embedded => embedded::swap_model()?,
+                SwapModelSource::None => None,
+                SwapModelSource::File(p) => Some(SwapModel::load(p)?),
+            },
             known_phrases: embedded::known_phrases()?,
             vectors: embedded::vectors()?,
         })
@@ -918,6 +931,8 @@ pub struct SwapValidation {
     pub restored: usize,
     /// Reported spans per 100 words of the original records.
     pub false_flags_per_100_words: f64,
+    /// The same per domain of the originals (their `domain` field), when they have one.
+    pub false_flags_by_domain: BTreeMap<String, f64>,
 }
 
 /// Candidates of labeled records with their labels: a candidate of a spun record is a positive
@@ -938,9 +953,19 @@ fn overlaps_swap(c: &Candidate, r: &Record) -> bool {
     r.swaps.iter().any(|w| c.start < w.end && w.start < c.end)
 }
 
+/// The lowest threshold at which at most `max_per_100` of every 100 `words` are flagged, given the
+/// flaggable candidates' probabilities `p` (ties flag together).
+fn threshold_for_flags(p: &[f64], words: usize, max_per_100: f64) -> f64 {
+    let mut p = p.to_vec();
+    p.sort_unstable_by(|a, b| b.total_cmp(a));
+    let allowed = (max_per_100 / 100.0 * words as f64).floor() as usize;
+    p.get(allowed).map_or(1e-6, |&x| x + 1e-9).clamp(1e-6, 1.0 - 1e-6)
+}
+
 /// Fits the word-level swap model on the candidates of labeled records with gold `swaps` (`unspun
 /// corpus` output) and picks its threshold on the validation records: the lowest whose reported
-/// spans on the validation originals stay within `max_false_flags` per 100 words.
+/// spans on the validation originals of every domain (their `domain` field) stay within
+/// `max_false_flags` per 100 words.
 pub fn train_swap_model(
     train: &[Record],
     valid: &[Record],
@@ -989,22 +1014,24 @@ pub fn train_swap_model(
     let kept_p = |cs: &[(Candidate, f64)]| -> Vec<f64> {
         cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).map(|(_, p)| *p).collect()
     };
-    let mut original_p: Vec<f64> = Vec::new();
-    let mut original_words = 0usize;
+    // The originals' flaggable p per domain (the `domain` field; one group without it), and words.
+    let mut by_domain: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
     for (r, cs) in &scored {
         if r.label != Some(true) {
-            original_p.extend(kept_p(cs));
-            original_words += crate::text::tokenize(&r.text).len();
+            let (p, words) = by_domain.entry(r.extra.get("domain").cloned().unwrap_or_default()).or_default();
+            p.extend(kept_p(cs));
+            *words += crate::text::tokenize(&r.text).len();
         }
     }
-    original_p.sort_unstable_by(|a, b| b.total_cmp(a));
-    let allowed = (max_false_flags / 100.0 * original_words as f64).floor() as usize;
-    // The lowest threshold flagging at most `allowed` original candidates (ties flag together).
-    let threshold = original_p.get(allowed).map_or(1e-6, |&p| p + 1e-9).clamp(1e-6, 1.0 - 1e-6);
+    // The worst domain decides: its originals too stay within the allowed false flags.
+    let threshold = by_domain.values().map(|(p, words)| threshold_for_flags(p, *words, max_false_flags)).fold(1e-6, f64::max);
     model = model.with_threshold(threshold)?;
     let mut v = SwapValidation { threshold, ..SwapValidation::default() };
-    let flags = original_p.iter().filter(|&&p| p >= threshold).count();
-    v.false_flags_per_100_words = 100.0 * flags as f64 / original_words.max(1) as f64;
+    let per_100 = |p: &[f64], words: usize| 100.0 * p.iter().filter(|&&p| p >= threshold).count() as f64 / words.max(1) as f64;
+    let (all_p, all_words): (Vec<f64>, usize) =
+        (by_domain.values().flat_map(|(p, _)| p.iter().copied()).collect(), by_domain.values().map(|(_, w)| w).sum());
+    v.false_flags_per_100_words = per_100(&all_p, all_words);
+    v.false_flags_by_domain = by_domain.iter().filter(|(d, _)| !d.is_empty()).map(|(d, (p, w))| (d.clone(), per_100(p, *w))).collect();
     for (r, cs) in &scored {
         if r.label != Some(true) {
             continue;
@@ -1032,6 +1059,16 @@ pub fn train_swap_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_swap_threshold_allows_the_given_flags() {
+        // 200 words at 1 per 100: two flags allowed, so the third-highest p is just not flagged
+        let t = threshold_for_flags(&[0.2, 0.9, 0.5, 0.7], 200, 1.0);
+        assert!(t > 0.5 && t < 0.7, "{t}");
+        // no flag allowed: above the highest; fewer candidates than allowed: everything flagged
+        assert!(threshold_for_flags(&[0.2, 0.9], 50, 1.0) > 0.9);
+        assert_eq!(threshold_for_flags(&[0.2], 1000, 1.0), 1e-6);
+    }
 
     #[test]
     fn the_worst_domain_decides_the_threshold() {

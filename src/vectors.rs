@@ -122,6 +122,25 @@ impl Vectors {
         self.max_cosine
     }
 
+    /// Adds word `i`'s vector to `sum` (a document's topic: the sum of its words' vectors).
+    pub fn add_to(&self, i: u32, sum: &mut [f64]) {
+        let (i, scale) = (i as usize, self.scales[i as usize] as f64);
+        for (s, &x) in sum.iter_mut().zip(&self.components[i * self.dims..(i + 1) * self.dims]) {
+            *s += x as f64 * scale;
+        }
+    }
+
+    /// Dot product of word `i`'s vector with `v` (of [`Vectors::dims`] components).
+    pub fn dot(&self, i: u32, v: &[f64]) -> f64 {
+        let (i, scale) = (i as usize, self.scales[i as usize] as f64);
+        self.components[i * self.dims..(i + 1) * self.dims].iter().zip(v).map(|(&x, y)| x as f64 * y).sum::<f64>() * scale
+    }
+
+    /// Components per vector.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
     /// Cosine similarity of two words (of their int8 vectors).
     pub fn cosine(&self, a: u32, b: u32) -> f64 {
         let (a, b) = (a as usize, b as usize);

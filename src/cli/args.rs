@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
-use unspun::features::SwapModel;
-use unspun::pipeline::Resources;
+use unspun::pipeline::{Resources, SwapModelSource};
 use unspun::{embedded, Detector};
 
 #[derive(Args)]
@@ -51,12 +50,12 @@ pub(super) fn set_threads(threads: Option<usize>) -> Result<()> {
 
 pub(super) fn load_resources(a: &ResourceArgs) -> Result<Resources> {
     set_threads(a.threads)?;
-    let mut r = Resources::load(a.reference.as_deref(), &a.thesaurus)?;
-    match a.swap_model.as_deref() {
-        Some(p) if p == Path::new("none") => r.swap_model = None,
-        Some(p) => r.swap_model = Some(SwapModel::load(p)?),
-        None => {}
-    }
+    let swaps = match a.swap_model.as_deref() {
+        Some(p) if p == Path::new("none") => SwapModelSource::None,
+        Some(p) => SwapModelSource::File(p),
+        None => SwapModelSource::Embedded,
+    };
+    let mut r = Resources::load(a.reference.as_deref(), &a.thesaurus, swaps)?;
     for p in &a.known_phrases {
         let f = std::fs::File::open(p).with_context(|| format!("{}: cannot open the known-phrase list", p.display()))?;
         r.known_phrases.add_reader(f, p)?;

@@ -85,7 +85,7 @@ pub(super) struct TrainSwapsArgs {
     /// Where to write the swap model (JSON)
     #[arg(long, value_name = "PATH")]
     out: PathBuf,
-    /// Most spans per 100 words of the validation originals
+    /// Most spans per 100 words of the validation originals, in each domain (their `domain` field)
     #[arg(long, default_value_t = pipeline::SWAP_FALSE_FLAGS_PER_100)]
     max_false_flags: f64,
     /// L2 penalty on the standardised weights

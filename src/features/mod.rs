@@ -4,7 +4,7 @@
 //! Adding a feature is one entry in [`FEATURES`]: a name, a one-line description and a function of
 //! the [`Stats`] gathered in one pass over the text.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::reference::{frame_key, hash_word, key, prefetch, KeyHasher, Reference};
@@ -629,10 +629,65 @@ impl<'r> FeatureExtractor<'r> {
                 starting_at[c.words.0] = starting_at[c.words.0].max(c.oddity);
             }
             let neighbour: Vec<f64> = candidates.iter().map(|c| ending_at[c.words.0].max(starting_at[c.words.1])).collect();
+            // How often the document uses each word: a topical word an author repeats is rarely a
+            // swap, and a spinner that swaps only some occurrences leaves the original elsewhere.
+            let mut uses: HashMap<u64, u32> = HashMap::with_capacity(n);
+            for &h in &hashes {
+                *uses.entry(h).or_default() += 1;
+            }
+            let in_doc = |word: &str, norm: &mut String| {
+                normalize_into(word, norm);
+                uses.contains_key(&hash_word(norm))
+            };
+            // The document's topic: the sum of its content words' vectors. A swap through a wrong
+            // sense ("fireplace division" for *fire department*) strays from it; the author's own
+            // words, however vivid, stay near it.
+            let topic = self.vectors.map(|v| {
+                let mut sum = vec![0.0; v.dims()];
+                let indices: Vec<Option<u32>> =
+                    hashes.iter().zip(&words).map(|(&h, w)| if w.is_stop { None } else { v.index_of(h) }).collect();
+                for i in indices.iter().flatten() {
+                    v.add_to(*i, &mut sum);
+                }
+                let norm2: f64 = sum.iter().map(|x| x * x).sum();
+                (v, sum, norm2, indices)
+            });
+            // Cosine of word `w` with the topic less the candidate's own word `own`.
+            let topic_cos = |w: u32, own: Option<u32>| -> f64 {
+                let Some((v, sum, norm2, _)) = &topic else { return 0.0 };
+                let (dot, rest2) = match own {
+                    Some(o) => (v.dot(w, sum) - v.cosine(w, o), norm2 - 2.0 * v.dot(o, sum) + v.cosine(o, o)),
+                    None => (v.dot(w, sum), *norm2),
+                };
+                let len = (v.cosine(w, w) * rest2).sqrt();
+                if len > 1e-9 {
+                    dot / len
+                } else {
+                    0.0
+                }
+            };
             for (c, nb) in candidates.iter_mut().zip(neighbour) {
+                if let Some((v, _, _, indices)) = &topic {
+                    if let (true, Some(own)) = (c.words.1 == c.words.0 + 1, indices[c.words.0]) {
+                        let t = topic_cos(own, Some(own));
+                        c.features[25] = t;
+                        let sug = c.suggestion.as_deref().filter(|s| !s.contains(' ')).and_then(|s| {
+                            normalize_into(s, &mut norm);
+                            v.index_of(hash_word(&norm))
+                        });
+                        c.features[26] = sug.map_or(0.0, |s| topic_cos(s, Some(own)) - t);
+                    }
+                }
                 c.features[15] = oddity_mean;
                 c.features[16] = unseen;
                 c.features[19] = nb;
+                // Uses of the candidate's rarest word beyond this one.
+                let repeats = hashes[c.words.0..c.words.1].iter().map(|h| uses[h]).min().unwrap_or(1).saturating_sub(1);
+                c.features[23] = f64::from(repeats).ln_1p();
+                c.features[24] = match &c.suggestion {
+                    Some(sug) => f64::from(u8::from(sug.split_whitespace().all(|w| in_doc(w, &mut norm)))),
+                    None => 0.0,
+                };
             }
             if let Some(m) = self.swap_model {
                 s.p_swap = candidates.iter().map(|c| m.probability(c)).collect();
@@ -1026,6 +1081,10 @@ impl<'r> FeatureExtractor<'r> {
             vector_oddity.max(0.0),
             vector_cosine,
             suggestion_cosine,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
         ];
         let features = features.map(|x| if x.is_finite() { x } else { 0.0 });
         Candidate {
@@ -1213,6 +1272,28 @@ mod tests {
         let plain = FeatureExtractor::new(&r, &t).candidates(text);
         let c = plain.iter().find(|c| &text[c.start..c.end] == "overseas").expect("a candidate");
         assert_eq!((c.suggestion.as_deref(), c.oddity), (None, 0.0));
+    }
+
+    #[test]
+    fn repetition_and_topic_features_are_hand_checkable() {
+        let (r, _) = resources();
+        let t = Thesaurus::new();
+        let v = crate::vectors::for_tests(&["foreign", "overseas", "talks"], &[&[0.8, 0.6], &[0.6, 0.8], &[0.0, 1.0]]);
+        let fx = FeatureExtractor::new(&r, &t).with_vectors(Some(&v));
+        let text = "The overseas minister said the talks went well. The foreign minister agreed.";
+        let cs = fx.candidates(text);
+        let get = |word: &str| cs.iter().find(|c| &text[c.start..c.end] == word).unwrap_or_else(|| panic!("{word}: {cs:?}"));
+        let f = |c: &Candidate, name: &str| c.features[SWAP_FEATURES.iter().position(|n| *n == name).unwrap()];
+        let c = get("overseas");
+        assert_eq!(c.suggestion.as_deref(), Some("foreign"));
+        assert_eq!(f(c, "suggestion_in_doc"), 1.0, "the suggestion is the second sentence's word");
+        assert_eq!(f(c, "repeats_ln"), 0.0);
+        // the topic less "overseas" is foreign + talks = (0.8, 1.6): cos with overseas (0.6, 0.8)
+        // is 1.76 / 1.789, with foreign (0.8, 0.6) 1.60 / 1.789 (int8 vectors: within 0.02)
+        assert!((f(c, "topic_cos") - 0.984).abs() < 0.02, "{c:?}");
+        assert!((f(c, "suggestion_topic_gain") - (0.894 - 0.984)).abs() < 0.02, "{c:?}");
+        assert_eq!(f(get("minister"), "repeats_ln"), 2f64.ln(), "used twice");
+        assert_eq!(f(get("minister"), "topic_cos"), 0.0, "no vector");
     }
 
     #[test]

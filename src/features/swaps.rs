@@ -37,9 +37,13 @@ pub const SWAP_FEATURES: &[&str] = &[
     "vector_oddity",
     "vector_cos",
     "suggestion_cos",
+    "repeats_ln",
+    "suggestion_in_doc",
+    "topic_cos",
+    "suggestion_topic_gain",
 ];
 /// Number of candidate features.
-pub const SWAP_FEATURE_COUNT: usize = 23;
+pub const SWAP_FEATURE_COUNT: usize = 27;
 const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 
 /// Format name of swap model files.
