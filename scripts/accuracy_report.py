@@ -34,9 +34,10 @@ RATES = [0.05, 0.1, 0.2, 0.3, 0.5]
 TARGET_PRECISION = 0.98  # thresholds are picked on validation data for this precision (unspun and peer alike)
 # Wikipedia split into its scientific articles and the rest (scripts/split_domains.py), and UN
 # speeches: three domains of originals, each left out in turn below.
+ENWIKI, UNGDC = (os.path.join(SHARED, f) for f in ("enwiki2015-half.jsonl.gz", "ungdc-1990on.jsonl.gz"))
 SOURCES = os.path.join(ROOT, "build", "sources")
-WIKI_UN = [os.path.join(SOURCES, f"{d}.jsonl.gz") for d in ("enwiki2015", "enwiki2015-science")] + \
-    [os.path.join(SHARED, "ungdc-1990on.jsonl.gz")]
+WIKI_SPLIT = [os.path.join(SOURCES, f"{d}.jsonl.gz") for d in ("enwiki2015", "enwiki2015-science")]
+WIKI_UN = WIKI_SPLIT + [UNGDC]
 DOMAINS = ["enwiki2015", "enwiki2015-science", "ungdc_speeches"]
 NEWS = [os.path.join(SHARED, "allsides-dev.jsonl.gz")]
 # Real pages (evaluation only: their text never leaves build/acc; only figures are written).
@@ -155,11 +156,10 @@ class Peer:
 
 
 def main():
-    if not all(os.path.exists(p) for p in WIKI_UN[2:] + NEWS + REAL + [os.path.join(SHARED, "enwiki2015-half.jsonl.gz")]):
+    if not all(os.path.exists(p) for p in [ENWIKI, UNGDC] + NEWS + REAL):
         sys.exit(f"error: the corpora are not in {SHARED}: this report needs ../shared/data (set SHARED_DATA)")
-    if not all(os.path.exists(p) for p in WIKI_UN):
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "split_domains.py"),
-                        os.path.join(SHARED, "enwiki2015-half.jsonl.gz"), SOURCES], check=True)
+    if not all(os.path.exists(p) for p in WIKI_SPLIT):
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "split_domains.py"), ENWIKI, SOURCES], check=True)
     os.makedirs(B, exist_ok=True)
     # Corpora: the same source documents and roles (by id) in every set; only the spinner differs.
     corpus("all", WIKI_UN, PROFILES)

@@ -631,14 +631,10 @@ impl<'r> FeatureExtractor<'r> {
             let neighbour: Vec<f64> = candidates.iter().map(|c| ending_at[c.words.0].max(starting_at[c.words.1])).collect();
             // How often the document uses each word: a topical word an author repeats is rarely a
             // swap, and a spinner that swaps only some occurrences leaves the original elsewhere.
-            let mut uses: HashMap<u64, u32> = HashMap::with_capacity(n);
+            let mut uses: HashMap<u64, u32, KeyHasher> = HashMap::with_capacity_and_hasher(n, KeyHasher::default());
             for &h in &hashes {
                 *uses.entry(h).or_default() += 1;
             }
-            let in_doc = |word: &str, norm: &mut String| {
-                normalize_into(word, norm);
-                uses.contains_key(&hash_word(norm))
-            };
             // The document's topic: the sum of its content words' vectors. A swap through a wrong
             // sense ("fireplace division" for *fire department*) strays from it; the author's own
             // words, however vivid, stay near it.
@@ -652,41 +648,39 @@ impl<'r> FeatureExtractor<'r> {
                 let norm2: f64 = sum.iter().map(|x| x * x).sum();
                 (v, sum, norm2, indices)
             });
-            // Cosine of word `w` with the topic less the candidate's own word `own`.
-            let topic_cos = |w: u32, own: Option<u32>| -> f64 {
-                let Some((v, sum, norm2, _)) = &topic else { return 0.0 };
-                let (dot, rest2) = match own {
-                    Some(o) => (v.dot(w, sum) - v.cosine(w, o), norm2 - 2.0 * v.dot(o, sum) + v.cosine(o, o)),
-                    None => (v.dot(w, sum), *norm2),
-                };
-                let len = (v.cosine(w, w) * rest2).sqrt();
-                if len > 1e-9 {
-                    dot / len
-                } else {
-                    0.0
-                }
-            };
             for (c, nb) in candidates.iter_mut().zip(neighbour) {
-                if let Some((v, _, _, indices)) = &topic {
-                    if let (true, Some(own)) = (c.words.1 == c.words.0 + 1, indices[c.words.0]) {
-                        let t = topic_cos(own, Some(own));
-                        c.features[25] = t;
-                        let sug = c.suggestion.as_deref().filter(|s| !s.contains(' ')).and_then(|s| {
-                            normalize_into(s, &mut norm);
-                            v.index_of(hash_word(&norm))
-                        });
-                        c.features[26] = sug.map_or(0.0, |s| topic_cos(s, Some(own)) - t);
-                    }
-                }
                 c.features[15] = oddity_mean;
                 c.features[16] = unseen;
                 c.features[19] = nb;
                 // Uses of the candidate's rarest word beyond this one.
                 let repeats = hashes[c.words.0..c.words.1].iter().map(|h| uses[h]).min().unwrap_or(1).saturating_sub(1);
                 c.features[23] = f64::from(repeats).ln_1p();
-                c.features[24] = match &c.suggestion {
-                    Some(sug) => f64::from(u8::from(sug.split_whitespace().all(|w| in_doc(w, &mut norm)))),
-                    None => 0.0,
+                let suggestion: Vec<u64> = c.suggestion.as_deref().map_or_else(Vec::new, |sug| {
+                    sug.split_whitespace()
+                        .map(|w| {
+                            normalize_into(w, &mut norm);
+                            hash_word(&norm)
+                        })
+                        .collect()
+                });
+                c.features[24] = f64::from(u8::from(c.suggestion.is_some() && suggestion.iter().all(|h| uses.contains_key(h))));
+                // Cosines with the topic less the candidate's own word `own`, for single words.
+                let Some((v, sum, norm2, indices)) = &topic else { continue };
+                let (true, Some(own)) = (c.words.1 == c.words.0 + 1, indices[c.words.0]) else { continue };
+                let rest2 = norm2 - 2.0 * v.dot(own, sum) + v.cosine(own, own);
+                let topic_cos = |w: u32| {
+                    let len = (v.cosine(w, w) * rest2).sqrt();
+                    if len > 1e-9 {
+                        (v.dot(w, sum) - v.cosine(w, own)) / len
+                    } else {
+                        0.0
+                    }
+                };
+                let t = topic_cos(own);
+                c.features[25] = t;
+                c.features[26] = match suggestion[..] {
+                    [h] => v.index_of(h).map_or(0.0, |s| topic_cos(s) - t),
+                    _ => 0.0,
                 };
             }
             if let Some(m) = self.swap_model {
@@ -1254,6 +1248,11 @@ mod tests {
         assert!(fx.candidates("The foreign minister met reporters.").iter().all(|c| c.features[17] == 0.0));
     }
 
+    /// A candidate's feature by name.
+    fn feature(c: &Candidate, name: &str) -> f64 {
+        c.features[SWAP_FEATURES.iter().position(|n| *n == name).expect("a swap feature")]
+    }
+
     #[test]
     fn a_distributional_neighbour_is_proposed_where_the_thesaurus_has_nothing() {
         let (r, _) = resources();
@@ -1263,7 +1262,7 @@ mod tests {
         let text = "The overseas minister said the talks went well.";
         let cs = fx.candidates(text);
         let c = cs.iter().find(|c| &text[c.start..c.end] == "overseas").expect("a candidate");
-        let f = |name: &str| c.features[SWAP_FEATURES.iter().position(|n| *n == name).unwrap()];
+        let f = |name: &str| feature(c, name);
         assert_eq!(c.suggestion.as_deref(), Some("foreign"));
         assert_eq!(f("oddity"), 0.0, "no thesaurus synonym");
         assert!(f("vector_oddity") > 1.0 && c.oddity == f("vector_oddity"), "{c:?}");
@@ -1283,7 +1282,7 @@ mod tests {
         let text = "The overseas minister said the talks went well. The foreign minister agreed.";
         let cs = fx.candidates(text);
         let get = |word: &str| cs.iter().find(|c| &text[c.start..c.end] == word).unwrap_or_else(|| panic!("{word}: {cs:?}"));
-        let f = |c: &Candidate, name: &str| c.features[SWAP_FEATURES.iter().position(|n| *n == name).unwrap()];
+        let f = feature;
         let c = get("overseas");
         assert_eq!(c.suggestion.as_deref(), Some("foreign"));
         assert_eq!(f(c, "suggestion_in_doc"), 1.0, "the suggestion is the second sentence's word");
