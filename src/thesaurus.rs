@@ -247,7 +247,17 @@ impl Thesaurus {
     /// Ids (indexes into [`Thesaurus::phrases`]) of the synonyms of the head whose word hashes are
     /// given, in preference order; empty when the head has none.
     pub fn synonym_ids(&self, words: &[u64]) -> &[u32] {
-        self.lexicon.by_key.get(&key(words)).map_or(&[], |&id| self.links[id as usize].as_slice())
+        self.id_of(words).map_or(&[], |id| self.synonym_ids_of(id))
+    }
+
+    /// The id (index into [`Thesaurus::phrases`]) of the word or phrase whose word hashes are given.
+    pub fn id_of(&self, words: &[u64]) -> Option<u32> {
+        self.lexicon.by_key.get(&key(words)).copied()
+    }
+
+    /// Ids of the synonyms of the phrase with id `id`, in preference order.
+    pub fn synonym_ids_of(&self, id: u32) -> &[u32] {
+        &self.links[id as usize]
     }
 
     /// Every word or phrase of the thesaurus, by id.

@@ -26,6 +26,8 @@ pub struct Vectors {
     /// Unit vectors as int8 components times a per-word scale.
     scales: Vec<f32>,
     components: Vec<i8>,
+    /// Each word's squared length (its cosine with itself), computed once at load.
+    norm2: Vec<f64>,
     /// `k` neighbours per word, best first: (word index, cosine).
     k: usize,
     neighbours: Vec<(u32, f32)>,
@@ -65,13 +67,10 @@ impl Vectors {
         }
         let hashes: Vec<u64> = words.iter().map(|w| hash_word(w)).collect();
         let index = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
-        let norm2 = |i: usize| {
-            let c = &components[i * dims..(i + 1) * dims];
-            c.iter().map(|&x| (x as i64 * x as i64) as f64).sum::<f64>() * scales[i] as f64 * scales[i] as f64
-        };
-        // (By Cauchy-Schwarz a cosine is at most the product of two norms; the margin covers rounding.)
-        let max_cosine = (0..n).map(norm2).fold(1.0, f64::max) * (1.0 + 1e-9);
-        Ok(Vectors { words, hashes, index, dims, scales, components, k, neighbours, max_cosine })
+        let row = |i: usize| &components[i * dims..(i + 1) * dims];
+        let norm2: Vec<f64> = (0..n).map(|i| dot_i8(row(i), row(i), scales[i], scales[i])).collect();
+        let max_cosine = norm2.iter().copied().fold(1.0, f64::max) * (1.0 + 1e-9);
+        Ok(Vectors { words, hashes, index, dims, scales, components, norm2, k, neighbours, max_cosine })
     }
 
     /// Reads a word-vector file.
@@ -144,11 +143,20 @@ impl Vectors {
     /// Cosine similarity of two words (of their int8 vectors).
     pub fn cosine(&self, a: u32, b: u32) -> f64 {
         let (a, b) = (a as usize, b as usize);
-        let va = &self.components[a * self.dims..(a + 1) * self.dims];
-        let vb = &self.components[b * self.dims..(b + 1) * self.dims];
-        let dot: i32 = va.iter().zip(vb).map(|(&x, &y)| x as i32 * y as i32).sum();
-        dot as f64 * self.scales[a] as f64 * self.scales[b] as f64
+        let row = |i: usize| &self.components[i * self.dims..(i + 1) * self.dims];
+        dot_i8(row(a), row(b), self.scales[a], self.scales[b])
     }
+
+    /// A word's squared length, `cosine(i, i)`, computed once at load.
+    pub fn norm2(&self, i: u32) -> f64 {
+        self.norm2[i as usize]
+    }
+}
+
+/// The dot product of two int8 rows times their scales.
+fn dot_i8(a: &[i8], b: &[i8], scale_a: f32, scale_b: f32) -> f64 {
+    let dot: i32 = a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum();
+    dot as f64 * scale_a as f64 * scale_b as f64
 }
 
 /// Vectors from unit rows (one per word), with every other word as a neighbour, best first,

@@ -130,16 +130,22 @@ fn quantile(xs: &[f64], p: f64) -> f64 {
         return 0.0;
     }
     let mut v = xs.to_vec();
-    v.sort_unstable_by(f64::total_cmp);
-    v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1]
+    let rank = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    *v.select_nth_unstable_by(rank, f64::total_cmp).1
 }
 fn per_100(count: usize, words: usize) -> f64 {
     100.0 * count as f64 / words.max(1) as f64
 }
 fn top_mean(xs: &[f64], k: usize) -> f64 {
     let mut v: Vec<f64> = xs.iter().map(|x| x.max(0.0)).collect();
-    v.sort_unstable_by(|a, b| b.total_cmp(a));
-    mean(&v[..v.len().min(k)])
+    let k = v.len().min(k);
+    // The k largest, summed largest first (the order a full sort would give).
+    if k < v.len() {
+        v.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
+    }
+    let top = &mut v[..k];
+    top.sort_unstable_by(|a, b| b.total_cmp(a));
+    mean(top)
 }
 
 /// All features, in the order of the feature vector.
@@ -358,11 +364,13 @@ impl Choice<'_> {
 
 /// What the oddity search found for a candidate (see [`FeatureExtractor::candidate`]).
 #[derive(Default)]
-struct Found {
+struct Found<'w> {
     /// How much better the best-fitting thesaurus synonym fits (nats; 0 without one).
     oddity: f64,
     /// The suggestion (its text where it could be offered) and its Zipf frequency.
     suggestion: Option<(Option<String>, f64)>,
+    /// The offered suggestion's words (where there is its text).
+    suggestion_words: Option<&'w [u64]>,
     /// The candidate's own Zipf frequency.
     own_zipf: f64,
     /// Thesaurus synonyms tried.
@@ -493,21 +501,19 @@ impl<'r> FeatureExtractor<'r> {
         // With a swap model, the candidates also feed the `swap_*` document features.
         let mut out = Outputs { candidates: (with_spans || self.swap_model.is_some()).then(Vec::new) };
         let stats = self.gather(text, &mut out);
-        let spans = out.candidates.filter(|_| with_spans).map_or_else(Vec::new, |c| self.spans_of(c));
+        let spans = out.candidates.filter(|_| with_spans).map_or_else(Vec::new, |c| self.spans_of(c, &stats.p_swap));
         Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
     }
 
     /// The reported spans among the candidates (see [`FeatureExtractor::explain`]), the strongest of
     /// overlapping ones kept.
-    fn spans_of(&self, candidates: Vec<Candidate>) -> Vec<Span> {
+    /// `p_swap` holds every candidate's probability (computed by `gather` when there is a swap model).
+    fn spans_of(&self, candidates: Vec<Candidate>, p_swap: &[f64]) -> Vec<Span> {
         // (A candidate's suggestion exists only where it fits better, or for a known phrase: see
         // `gather_oddity` and `known_candidates`.)
-        let spans = candidates.into_iter().filter_map(|c| {
+        let spans = candidates.into_iter().enumerate().filter_map(|(k, c)| {
             let (reported, p_swap) = match self.swap_model {
-                Some(m) => {
-                    let p = m.probability(&c);
-                    (p >= m.threshold() && c.has_local_evidence(), Some(p))
-                }
+                Some(m) => (p_swap[k] >= m.threshold() && c.has_local_evidence(), Some(p_swap[k])),
                 None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
             };
             reported.then_some(Span { start: c.start, end: c.end, score: c.oddity, suggestion: c.suggestion, p_swap })
@@ -523,7 +529,21 @@ impl<'r> FeatureExtractor<'r> {
         let tokens = tokenize(text);
         let n = tokens.len();
         let mut norm = String::new();
-        let mut s = Stats { words: n, ..Stats::default() };
+        // (Room for one value per word in the per-word lists, and as many candidates.)
+        let per_word = || Vec::with_capacity(n);
+        let mut s = Stats {
+            words: n,
+            logprob: per_word(),
+            flanked_assoc: per_word(),
+            frame_assoc: per_word(),
+            assoc: per_word(),
+            oddity: per_word(),
+            content_zipf: per_word(),
+            ..Stats::default()
+        };
+        if let Some(candidates) = out.candidates.as_mut() {
+            candidates.reserve(n);
+        }
         let hashes: Vec<u64> = tokens
             .iter()
             .map(|t| {
@@ -614,7 +634,18 @@ impl<'r> FeatureExtractor<'r> {
         }
         s.ttr = chunked_ttr(&hashes);
         self.count_artefacts(text, &tokens, &mut s);
-        let context = Context { pair_at: &pair_at, frame_at: &frame_at };
+        // How each word is capitalised, how often the document uses each and its topic (only
+        // candidates' features need them).
+        let (cases, uses, topic) = match out.candidates {
+            Some(_) => (
+                tokens.iter().map(|t| Case::of(t.as_str(text))).collect(),
+                word_uses(&hashes),
+                self.vectors.map(|v| Topic::of(v, &hashes, &words)),
+            ),
+            None => (Vec::new(), HashMap::default(), None),
+        };
+        let context =
+            Context { pair_at: &pair_at, frame_at: &frame_at, cases: &cases, hashes: &hashes, uses: &uses, topic: topic.as_ref() };
         self.gather_oddity(text, &tokens, &words, &hashes, &context, &mut s, out.candidates.as_mut());
         if let Some(candidates) = out.candidates.as_mut() {
             self.known_candidates(text, &tokens, &words, &hashes, &context, candidates);
@@ -629,59 +660,10 @@ impl<'r> FeatureExtractor<'r> {
                 starting_at[c.words.0] = starting_at[c.words.0].max(c.oddity);
             }
             let neighbour: Vec<f64> = candidates.iter().map(|c| ending_at[c.words.0].max(starting_at[c.words.1])).collect();
-            // How often the document uses each word: a topical word an author repeats is rarely a
-            // swap, and a spinner that swaps only some occurrences leaves the original elsewhere.
-            let mut uses: HashMap<u64, u32, KeyHasher> = HashMap::with_capacity_and_hasher(n, KeyHasher::default());
-            for &h in &hashes {
-                *uses.entry(h).or_default() += 1;
-            }
-            // The document's topic: the sum of its content words' vectors. A swap through a wrong
-            // sense ("fireplace division" for *fire department*) strays from it; the author's own
-            // words, however vivid, stay near it.
-            let topic = self.vectors.map(|v| {
-                let mut sum = vec![0.0; v.dims()];
-                let indices: Vec<Option<u32>> =
-                    hashes.iter().zip(&words).map(|(&h, w)| if w.is_stop { None } else { v.index_of(h) }).collect();
-                for i in indices.iter().flatten() {
-                    v.add_to(*i, &mut sum);
-                }
-                let norm2: f64 = sum.iter().map(|x| x * x).sum();
-                (v, sum, norm2, indices)
-            });
             for (c, nb) in candidates.iter_mut().zip(neighbour) {
                 c.features[15] = oddity_mean;
                 c.features[16] = unseen;
                 c.features[19] = nb;
-                // Uses of the candidate's rarest word beyond this one.
-                let repeats = hashes[c.words.0..c.words.1].iter().map(|h| uses[h]).min().unwrap_or(1).saturating_sub(1);
-                c.features[23] = f64::from(repeats).ln_1p();
-                let suggestion: Vec<u64> = c.suggestion.as_deref().map_or_else(Vec::new, |sug| {
-                    sug.split_whitespace()
-                        .map(|w| {
-                            normalize_into(w, &mut norm);
-                            hash_word(&norm)
-                        })
-                        .collect()
-                });
-                c.features[24] = f64::from(u8::from(c.suggestion.is_some() && suggestion.iter().all(|h| uses.contains_key(h))));
-                // Cosines with the topic less the candidate's own word `own`, for single words.
-                let Some((v, sum, norm2, indices)) = &topic else { continue };
-                let (true, Some(own)) = (c.words.1 == c.words.0 + 1, indices[c.words.0]) else { continue };
-                let rest2 = norm2 - 2.0 * v.dot(own, sum) + v.cosine(own, own);
-                let topic_cos = |w: u32| {
-                    let len = (v.cosine(w, w) * rest2).sqrt();
-                    if len > 1e-9 {
-                        (v.dot(w, sum) - v.cosine(w, own)) / len
-                    } else {
-                        0.0
-                    }
-                };
-                let t = topic_cos(own);
-                c.features[25] = t;
-                c.features[26] = match suggestion[..] {
-                    [h] => v.index_of(h).map_or(0.0, |s| topic_cos(s) - t),
-                    _ => 0.0,
-                };
             }
             if let Some(m) = self.swap_model {
                 s.p_swap = candidates.iter().map(|c| m.probability(c)).collect();
@@ -801,16 +783,18 @@ impl<'r> FeatureExtractor<'r> {
             if words[i].is_stop || words[i].count <= 0.0 || tokens[i].end - tokens[i].start < MIN_CANDIDATE_CHARS {
                 continue;
             }
-            let own_vector = vectors.and_then(|v| v.index_of(hashes[i]));
+            // (The topic has every word's vector but stopwords'.)
+            let own_vector = context.topic.and_then(|t| t.indices[i]);
             for len in 1..=2usize {
                 let j = i + len; // candidate covers words i..j
                 if j > n || (len > 1 && (tokens[j - 1].is_break_before || words[j - 1].is_stop)) {
                     break;
                 }
-                let head = &hashes[i..j];
                 // A head's own synonyms, or, for a single inflected word, its base form's
                 // synonyms inflected the same way.
-                let direct = self.thesaurus.synonym_ids(head);
+                let head = &hashes[i..j];
+                let head_id = self.thesaurus.id_of(head);
+                let direct = head_id.map_or(&[][..], |id| self.thesaurus.synonym_ids_of(id));
                 let inflected = if direct.is_empty() && len == 1 {
                     normalize_into(tokens[i].as_str(text), &mut norm);
                     self.thesaurus.inflected_synonyms(&norm)
@@ -855,15 +839,16 @@ impl<'r> FeatureExtractor<'r> {
                     }
                     proposed as usize
                 };
-                // Not for a capitalised word within a sentence: a name's neighbours are other names
-                // ("Press" -> "News"), and names are not swapped unless broken.
-                let is_name = Case::of(tokens[i].as_str(text)) != Case::Lower && i > 0 && !tokens[i].is_break_before;
                 // Only where the word's own context is suspect: a pair with a neighbour that the
-                // reference never saw (see `NEIGHBOURS_PER_WORD`).
+                // reference never saw (see `NEIGHBOURS_PER_WORD`). Not for a capitalised word
+                // within a sentence: a name's neighbours are other names ("Press" -> "News"), and
+                // names are not swapped unless broken. (Vectors are only there with candidates,
+                // and so the words' cases.)
                 let unseen = |p: Option<(bool, f64)>| p.is_some_and(|(seen, _)| !seen);
                 let suspect = (i > 0 && unseen(context.pair_at[i])) || (j < n && unseen(context.pair_at[j]));
-                let near: &[(u32, f32)] = match (vectors.filter(|_| len == 1), own_vector, is_name, suspect) {
-                    (Some(v), Some(k), false, true) => {
+                let is_name = || context.cases[i] != Case::Lower && i > 0 && !tokens[i].is_break_before;
+                let near: &[(u32, f32)] = match (vectors.filter(|_| len == 1 && suspect && !is_name()), own_vector) {
+                    (Some(v), Some(k)) => {
                         let all = v.neighbours(k);
                         let near = &all[..NEIGHBOURS_PER_WORD.min(all.len())];
                         &near[..near.iter().take_while(|(_, c)| *c >= MIN_NEIGHBOUR_COSINE).count()]
@@ -899,7 +884,7 @@ impl<'r> FeatureExtractor<'r> {
                 }
                 if choices.is_empty() {
                     if let Some(out) = candidates.as_deref_mut() {
-                        out.push(self.candidate(text, tokens, (i, j), context, Found { own_zipf, ..Found::default() }));
+                        out.push(self.candidate(tokens, (i, j), context, Found { own_zipf, ..Found::default() }));
                     }
                     continue;
                 }
@@ -939,7 +924,7 @@ impl<'r> FeatureExtractor<'r> {
                             }
                             let base = fit + RANK_COSINE_WEIGHT * cosines[k] + bonus;
                             if beats(base + RANK_REVERSE_BONUS) {
-                                let reverse = if self.lists(choices[k].words(), head) { RANK_REVERSE_BONUS } else { 0.0 };
+                                let reverse = if self.lists(choices[k].words(), head_id) { RANK_REVERSE_BONUS } else { 0.0 };
                                 let rank = base + reverse;
                                 if beats(rank) {
                                     likeliest = Some((rank, k));
@@ -953,14 +938,14 @@ impl<'r> FeatureExtractor<'r> {
                     s.oddity.push(oddity);
                 }
                 if let Some(out) = candidates.as_deref_mut() {
-                    let raw = tokens[i].as_str(text);
                     // The text of a suggestion is only made where it could be offered: where it
                     // fits better (see `spans_of`); without one, the best synonym's frequency
                     // still counts.
                     let suggestion = match likeliest {
-                        Some((_, k)) => Some((Some(Case::of(raw).apply(&choices[k].text())), k)),
+                        Some((_, k)) => Some((Some(context.cases[i].apply(&choices[k].text())), k)),
                         None => best.map(|(_, k)| (None, k)),
                     };
+                    let suggestion_words = likeliest.map(|(_, k)| choices[k].words());
                     let found = Found {
                         oddity,
                         own_zipf,
@@ -970,8 +955,9 @@ impl<'r> FeatureExtractor<'r> {
                         // (0 where it was never looked up: `candidate` zeroes what is not finite.)
                         suggestion_cosine: suggestion.as_ref().map_or(0.0, |&(_, k)| cosines[k]),
                         suggestion: suggestion.map(|(text, k)| (text, zipf(entries[k + 1].min_count, self.total))),
+                        suggestion_words,
                     };
-                    out.push(self.candidate(text, tokens, (i, j), context, found));
+                    out.push(self.candidate(tokens, (i, j), context, found));
                 }
                 if oddity > ODDITY_HIGH {
                     let raw = tokens[i].as_str(text);
@@ -987,8 +973,9 @@ impl<'r> FeatureExtractor<'r> {
 
     /// Whether the thesaurus lists `head` among the synonyms of `phrase` (a spinner that swapped
     /// `phrase` for `head` found it there).
-    fn lists(&self, phrase: &[u64], head: &[u64]) -> bool {
-        self.thesaurus.synonym_ids(phrase).iter().any(|&id| self.thesaurus.phrases()[id as usize].words[..] == *head)
+    /// (`head` is the head's id: none for a head the thesaurus does not have, which no list holds.)
+    fn lists(&self, phrase: &[u64], head: Option<u32>) -> bool {
+        head.is_some_and(|h| self.thesaurus.synonym_ids(phrase).contains(&h))
     }
 
     /// Candidates for the known spun phrases of the text (within a run), with the wording they
@@ -1029,8 +1016,14 @@ impl<'r> FeatureExtractor<'r> {
                 } else {
                     Case::of(raw).apply(original)
                 };
-                let found = Found { suggestion: Some((Some(cased), own_zipf)), own_zipf, synonyms: 1, ..Found::default() };
-                let mut c = self.candidate(text, tokens, (i, j), context, found);
+                let found = Found {
+                    suggestion: Some((Some(cased), own_zipf)),
+                    suggestion_words: Some(&original_words),
+                    own_zipf,
+                    synonyms: 1,
+                    ..Found::default()
+                };
+                let mut c = self.candidate(tokens, (i, j), context, found);
                 c.features[17] = 1.0;
                 c.features[18] = ln_count(&original_words) - ln_count(&hashes[i..j]);
                 out.push(c);
@@ -1038,15 +1031,17 @@ impl<'r> FeatureExtractor<'r> {
         }
     }
 
-    /// A candidate covering words `i..j` with its swap features, but for the document's own
-    /// context (filled in by [`FeatureExtractor::gather`]).
-    fn candidate(&self, text: &str, tokens: &[Token], (i, j): (usize, usize), context: &Context<'_>, found: Found) -> Candidate {
-        let Found { oddity, suggestion, own_zipf, synonyms, vector_oddity, vector_cosine, suggestion_cosine } = found;
+    /// A candidate covering words `i..j` with its swap features, but for the three that need every
+    /// candidate of the document (15, 16 and 19: filled in by [`FeatureExtractor::gather`]) and the
+    /// known-phrase ones (17 and 18: by [`FeatureExtractor::known_candidates`]).
+    fn candidate(&self, tokens: &[Token], (i, j): (usize, usize), context: &Context<'_>, found: Found) -> Candidate {
+        let Found { oddity, suggestion, suggestion_words, own_zipf, synonyms, vector_oddity, vector_cosine, suggestion_cosine } = found;
+        let [repeats, suggestion_in_doc, topic_cos, topic_gain] = context.document_features((i, j), suggestion_words);
         let n = tokens.len();
         let left = context.pair_at[i].filter(|_| i > 0);
         let right = if j < n { context.pair_at[j] } else { None };
         let frame = if j == i + 1 { context.frame_at[i] } else { None };
-        let case = |k: usize| Case::of(tokens[k].as_str(text)) != Case::Lower;
+        let case = |k: usize| context.cases[k] != Case::Lower;
         let capitalised = case(i);
         let in_name =
             capitalised && ((j < n && !tokens[j].is_break_before && case(j)) || (i > 0 && !tokens[i].is_break_before && case(i - 1)));
@@ -1075,10 +1070,10 @@ impl<'r> FeatureExtractor<'r> {
             vector_oddity.max(0.0),
             vector_cosine,
             suggestion_cosine,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
+            repeats,
+            suggestion_in_doc,
+            topic_cos,
+            topic_gain,
         ];
         let features = features.map(|x| if x.is_finite() { x } else { 0.0 });
         Candidate {
@@ -1097,6 +1092,89 @@ impl<'r> FeatureExtractor<'r> {
 struct Context<'a> {
     pair_at: &'a [Option<(bool, f64)>],
     frame_at: &'a [Option<f64>],
+    /// How each word is capitalised (empty without candidates).
+    cases: &'a [Case],
+    /// The words' hashes, how often the document uses each (see [`word_uses`]) and its topic.
+    hashes: &'a [u64],
+    uses: &'a WordUses,
+    topic: Option<&'a Topic<'a>>,
+}
+
+impl Context<'_> {
+    /// The document features of a candidate over words `i..j` whose offered suggestion (if any)
+    /// has the words `suggestion`: `repeats_ln`, `suggestion_in_doc`, `topic_cos` and
+    /// `suggestion_topic_gain`.
+    fn document_features(&self, (i, j): (usize, usize), suggestion: Option<&[u64]>) -> [f64; 4] {
+        // Uses of the candidate's rarest word beyond this one.
+        let repeats = self.hashes[i..j].iter().map(|h| self.uses[h]).min().unwrap_or(1).saturating_sub(1);
+        let in_doc = suggestion.is_some_and(|words| words.iter().all(|h| self.uses.contains_key(h)));
+        let (topic_cos, gain) = match (self.topic, j == i + 1) {
+            (Some(topic), true) => topic.cosines(i, suggestion),
+            _ => (0.0, 0.0),
+        };
+        [f64::from(repeats).ln_1p(), f64::from(u8::from(in_doc)), topic_cos, gain]
+    }
+}
+
+/// How often a document uses each word.
+type WordUses = HashMap<u64, u32, KeyHasher>;
+
+/// How often the document uses each word: a topical word an author repeats is rarely a swap, and
+/// a spinner that swaps only some occurrences leaves the original elsewhere.
+fn word_uses(hashes: &[u64]) -> WordUses {
+    let mut uses = WordUses::with_capacity_and_hasher(hashes.len(), KeyHasher::default());
+    for &h in hashes {
+        *uses.entry(h).or_default() += 1;
+    }
+    uses
+}
+
+/// The document's topic: the sum of its content words' vectors. A swap through a wrong sense
+/// ("fireplace division" for *fire department*) strays from it; the author's own words, however
+/// vivid, stay near it.
+struct Topic<'v> {
+    vectors: &'v Vectors,
+    sum: Vec<f64>,
+    norm2: f64,
+    /// Each word's vector (none for stopwords and words without one).
+    indices: Vec<Option<u32>>,
+}
+
+impl<'v> Topic<'v> {
+    fn of(vectors: &'v Vectors, hashes: &[u64], words: &[Word]) -> Topic<'v> {
+        let mut sum = vec![0.0; vectors.dims()];
+        let indices: Vec<Option<u32>> =
+            hashes.iter().zip(words).map(|(&h, w)| if w.is_stop { None } else { vectors.index_of(h) }).collect();
+        for i in indices.iter().flatten() {
+            vectors.add_to(*i, &mut sum);
+        }
+        let norm2 = sum.iter().map(|x| x * x).sum();
+        Topic { vectors, sum, norm2, indices }
+    }
+
+    /// For the word at `i`: its cosine with the topic less itself, and how much closer to that the
+    /// suggestion is (when it is one word with a vector); zeros where the word has no vector.
+    fn cosines(&self, i: usize, suggestion: Option<&[u64]>) -> (f64, f64) {
+        let (v, sum) = (self.vectors, &self.sum);
+        let Some(own) = self.indices[i] else { return (0.0, 0.0) };
+        let own_dot = v.dot(own, sum);
+        let rest2 = self.norm2 - 2.0 * own_dot + v.norm2(own);
+        // A word's cosine with the rest, from its dot product with the whole topic and its cosine with `own`.
+        let cos_rest = |w: u32, dot: f64, with_own: f64| {
+            let len = (v.norm2(w) * rest2).sqrt();
+            if len > 1e-9 {
+                (dot - with_own) / len
+            } else {
+                0.0
+            }
+        };
+        let t = cos_rest(own, own_dot, v.norm2(own));
+        let gain = match suggestion {
+            Some(&[h]) => v.index_of(h).map_or(0.0, |w| cos_rest(w, v.dot(w, sum), v.cosine(w, own)) - t),
+            _ => 0.0,
+        };
+        (t, gain)
+    }
 }
 
 /// A score and the index of the alternative it belongs to.
