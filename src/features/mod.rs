@@ -340,8 +340,9 @@ struct Facts {
 enum Choice<'t> {
     Direct(&'t Phrase),
     Inflected(Inflected<'t>),
-    /// A distributional neighbour: its word and hash.
-    Neighbour(&'t str, &'t [u64]),
+    /// A distributional neighbour, by its index in the vectors (its text is only read where it
+    /// is offered).
+    Neighbour(&'t Vectors, u32),
 }
 
 impl Choice<'_> {
@@ -349,7 +350,7 @@ impl Choice<'_> {
         match self {
             Choice::Direct(p) => p.text.to_string(),
             Choice::Inflected(i) => i.text(),
-            Choice::Neighbour(w, _) => w.to_string(),
+            Choice::Neighbour(v, i) => v.word(*i).to_string(),
         }
     }
 
@@ -357,7 +358,7 @@ impl Choice<'_> {
         match self {
             Choice::Direct(p) => &p.words,
             Choice::Inflected(i) => i.words(),
-            Choice::Neighbour(_, h) => h,
+            Choice::Neighbour(v, i) => v.words(*i),
         }
     }
 }
@@ -879,7 +880,7 @@ impl<'r> FeatureExtractor<'r> {
                 }
                 if let Some(v) = vectors {
                     for &(nb, cosine) in near {
-                        add(Choice::Neighbour(v.word(nb), v.words(nb)), self.vector_facts[nb as usize], cosine as f64);
+                        add(Choice::Neighbour(v, nb), self.vector_facts[nb as usize], cosine as f64);
                     }
                 }
                 if choices.is_empty() {
