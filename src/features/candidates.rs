@@ -312,7 +312,7 @@ impl<'r> FeatureExtractor<'r> {
                     // fits better (see `spans_of`); without one, the best synonym's frequency
                     // still counts.
                     let suggestion = match likeliest {
-                        Some((_, k)) => Some((Some(context.cases[i].apply(&choices[k].text())), k)),
+                        Some((_, k)) => Some((Some(context.case_to_write(i).apply(&choices[k].text())), k)),
                         None => best.map(|(_, k)| (None, k)),
                     };
                     let suggestion_words = likeliest.map(|(_, k)| choices[k].words());
@@ -351,7 +351,7 @@ impl<'r> FeatureExtractor<'r> {
     /// Candidates for the known spun phrases of the text (within a run), with the wording they
     /// replaced as the suggestion and how much more common that wording is in the reference.
     pub(super) fn known_candidates(&self, context: &Context<'_>, out: &mut Vec<Candidate>) {
-        let &Context { text, tokens, words, hashes, .. } = context;
+        let &Context { tokens, words, hashes, .. } = context;
         let Some(known) = self.known.filter(|k| !k.is_empty()) else { return };
         let n = tokens.len();
         let ln_count = |ws: &[u64]| self.reference.count(ws).ln_1p();
@@ -370,14 +370,12 @@ impl<'r> FeatureExtractor<'r> {
                     })
                     .collect();
                 let own_zipf = zipf(words[i..j].iter().map(|w| w.count).fold(f64::INFINITY, f64::min), self.total);
-                let raw = tokens[i].as_str(text);
                 // Each word capitalised like the word it replaces ("Related Press" -> "Associated
                 // Press"); a phrase of another length like the first word.
-                let spun_words: Vec<&str> = tokens[i..j].iter().map(|t| t.as_str(text)).collect();
-                let cased = if original.split_whitespace().count() == spun_words.len() {
-                    original.split_whitespace().zip(&spun_words).map(|(w, s)| Case::of(s).apply(w)).collect::<Vec<_>>().join(" ")
+                let cased = if original.split_whitespace().count() == j - i {
+                    original.split_whitespace().zip(i..j).map(|(w, k)| context.case_to_write(k).apply(w)).collect::<Vec<_>>().join(" ")
                 } else {
-                    Case::of(raw).apply(original)
+                    context.case_to_write(i).apply(original)
                 };
                 let found = Found {
                     suggestion: Some((Some(cased), own_zipf)),
@@ -469,6 +467,20 @@ pub(super) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// How a replacement of word `k` is capitalised: like the word, but for a short all-capitals
+    /// word next to none (an acronym: "PC vision" -> "computer vision", while "SKIN DISEASE" and
+    /// a heading's "ABSTRACT" stay in capitals), whose replacement is written in lower case.
+    fn case_to_write(&self, k: usize) -> Case {
+        let upper = |k: usize| self.cases[k] == Case::Upper;
+        let shouting = (k > 0 && !self.tokens[k].is_break_before && upper(k - 1))
+            || (k + 1 < self.tokens.len() && !self.tokens[k + 1].is_break_before && upper(k + 1));
+        let short = || self.tokens[k].as_str(self.text).chars().filter(|c| c.is_alphabetic()).count() <= MAX_ACRONYM_LETTERS;
+        match self.cases[k] {
+            Case::Upper if !shouting && short() => Case::Lower,
+            case => case,
+        }
+    }
+
     /// The document features of a candidate over words `i..j` whose offered suggestion (if any)
     /// has the words `suggestion`: `repeats_ln`, `suggestion_in_doc`, `topic_cos` and
     /// `suggestion_topic_gain`.
@@ -544,6 +556,9 @@ impl<'v> Topic<'v> {
         (t, gain)
     }
 }
+
+/// The longest all-capitals word taken for an acronym (see [`Context::case_to_write`]).
+const MAX_ACRONYM_LETTERS: usize = 4;
 
 /// A score and the index of the alternative it belongs to.
 type Scored = (f64, usize);

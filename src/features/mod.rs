@@ -773,19 +773,43 @@ mod tests {
         assert!((with[swap_columns[0]] - expected).abs() < 1e-9);
     }
 
+    /// Known spun phrases from `entries` ("spun<TAB>original" lines).
+    fn known(entries: &str) -> KnownPhrases {
+        let mut known = KnownPhrases::default();
+        let file = format!("unspun-thesaurus\t1\ttest\tnone\n{entries}");
+        known.add_reader(file.as_bytes(), std::path::Path::new("k.tsv")).unwrap();
+        known
+    }
+
+    /// The candidate of a known phrase in `text`.
+    fn known_candidate(fx: &FeatureExtractor<'_>, text: &str) -> Candidate {
+        fx.candidates(text).into_iter().find(|c| c.features[17] == 1.0).expect("the known phrase is a candidate")
+    }
+
     #[test]
     fn known_spun_phrases_are_candidates_with_their_original() {
         let (r, t) = resources();
-        let mut known = KnownPhrases::default();
-        let file = "unspun-thesaurus\t1\ttest\tnone\noverseas minister\tforeign minister\n";
-        known.add_reader(file.as_bytes(), std::path::Path::new("k.tsv")).unwrap();
+        let known = known("overseas minister\tforeign minister\n");
         let fx = FeatureExtractor::new(&r, &t).with_known_phrases(Some(&known));
         let text = "The overseas minister met reporters.";
-        let c = fx.candidates(text).into_iter().find(|c| c.features[17] == 1.0).expect("the known phrase is a candidate");
+        let c = known_candidate(&fx, text);
         assert_eq!((&text[c.start..c.end], c.suggestion.as_deref()), ("overseas minister", Some("foreign minister")));
         // "foreign minister" is common in the reference, "overseas minister" unseen
         assert!(c.features[18] > 3.0, "{}", c.features[18]);
         assert!(fx.candidates("The foreign minister met reporters.").iter().all(|c| c.features[17] == 0.0));
+    }
+
+    #[test]
+    fn an_acronym_is_replaced_in_lower_case() {
+        let (r, t) = resources();
+        let known = known("fm talks\tforeign minister\nforeignly\toverseas\n");
+        let fx = FeatureExtractor::new(&r, &t).with_known_phrases(Some(&known));
+        let suggestion = |text: &str| known_candidate(&fx, text).suggestion.expect("its original");
+        assert_eq!(suggestion("The FM talks went well."), "foreign minister");
+        assert_eq!(suggestion("THE FM TALKS WENT WELL."), "FOREIGN MINISTER");
+        assert_eq!(suggestion("The Fm Talks went well."), "Foreign Minister");
+        // a longer word in capitals is a heading's, not an acronym
+        assert_eq!(suggestion("FOREIGNLY: prices rose."), "OVERSEAS");
     }
 
     /// A candidate's feature by name.
