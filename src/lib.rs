@@ -18,7 +18,7 @@
 //! # Ok::<(), unspun::Error>(())
 //! ```
 //!
-//! Data flows one way: [`text`] → [`reference`] / [`thesaurus`] → [`features`] → [`model`] →
+//! Data flows one way: [`text`] → [`reference`](mod@reference) / [`thesaurus`] → [`features`] → [`model`] →
 //! [`eval`]; [`corpus`], [`spin`] and [`pipeline`] sit at the edges, and `serve` (feature `serve`, on
 //! by default) puts [`pipeline`] behind HTTP.
 

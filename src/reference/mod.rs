@@ -538,7 +538,7 @@ impl Reference {
 
     /// [`Reference::count`] of many n-grams of one order `n` (1 to [`MAX_ORDER`]), given by their
     /// [`key`]s, into `out` (cleared first). Same results as one `count` each, faster (see
-    /// [`Table::find_many`]).
+    /// `Table::find_many`).
     pub fn counts_of_keys(&self, n: usize, keys: &[u64], out: &mut Vec<f64>) {
         out.clear();
         out.resize(keys.len(), 0.0);
