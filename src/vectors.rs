@@ -123,16 +123,15 @@ impl Vectors {
 
     /// Adds word `i`'s vector to `sum` (a document's topic: the sum of its words' vectors).
     pub fn add_to(&self, i: u32, sum: &mut [f64]) {
-        let (i, scale) = (i as usize, self.scales[i as usize] as f64);
-        for (s, &x) in sum.iter_mut().zip(&self.components[i * self.dims..(i + 1) * self.dims]) {
+        let scale = self.scales[i as usize] as f64;
+        for (s, &x) in sum.iter_mut().zip(self.row(i)) {
             *s += x as f64 * scale;
         }
     }
 
     /// Dot product of word `i`'s vector with `v` (of [`Vectors::dims`] components).
     pub fn dot(&self, i: u32, v: &[f64]) -> f64 {
-        let (i, scale) = (i as usize, self.scales[i as usize] as f64);
-        self.components[i * self.dims..(i + 1) * self.dims].iter().zip(v).map(|(&x, y)| x as f64 * y).sum::<f64>() * scale
+        self.row(i).iter().zip(v).map(|(&x, y)| x as f64 * y).sum::<f64>() * self.scales[i as usize] as f64
     }
 
     /// Components per vector.
@@ -142,9 +141,13 @@ impl Vectors {
 
     /// Cosine similarity of two words (of their int8 vectors).
     pub fn cosine(&self, a: u32, b: u32) -> f64 {
-        let (a, b) = (a as usize, b as usize);
-        let row = |i: usize| &self.components[i * self.dims..(i + 1) * self.dims];
-        dot_i8(row(a), row(b), self.scales[a], self.scales[b])
+        dot_i8(self.row(a), self.row(b), self.scales[a as usize], self.scales[b as usize])
+    }
+
+    /// Word `i`'s int8 components.
+    fn row(&self, i: u32) -> &[i8] {
+        let i = i as usize;
+        &self.components[i * self.dims..(i + 1) * self.dims]
     }
 
     /// A word's squared length, `cosine(i, i)`, computed once at load.
