@@ -4,9 +4,15 @@ Paper Screener's tortured phrases, CC BY 4.0, Cabanac, Labbé, Magazinov): `spun
 in the unspun-thesaurus format, lowercased, both sides 1-3 words of letters, digits, hyphens and
 apostrophes. Dropped: entries whose expected phrase is a note ("?", "see ...", "[...]"), parenthesised
 acronyms are removed from the expected phrase ("information technology (it)" -> "information
-technology"), and pairs whose two sides are equal. Usage: scripts/build_known_phrases.py [JSON]
+technology"), and pairs whose two sides are equal.
+
+Also writes data/thesaurus/tortured-words.tsv.gz, the word-level dictionary those phrases reveal: each
+pair aligned word by word (difflib), every one-word-for-one-word replacement ("profound learning" ->
+"deep learning" gives profound -> deep), in the same format. Real spinners draw on such a dictionary
+("administrations" for services, "gathering" for group), which WordNet and MyThes often lack; the
+detector uses it as a third thesaurus (both directions). Usage: scripts/build_known_phrases.py [JSON]
 """
-import gzip, json, os, re, sys
+import difflib, gzip, json, os, re, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data", "tortured-phrases.json")
@@ -31,11 +37,27 @@ for e in data["phrases"]:
     pairs.setdefault(spun, [])
     if expected not in pairs[spun]:
         pairs[spun].append(expected)
-out = os.path.join(ROOT, "data", "thesaurus", "tortured.tsv.gz")
-tmp = out + ".tmp"
-with gzip.GzipFile(tmp, "wb", mtime=0) as g:
-    lines = [f"unspun-thesaurus\t1\ttortured\tProblematic Paper Screener tortured phrases ({data.get('snapshot', '')}), Cabanac, Labbe & Magazinov, CC BY 4.0; see data/LICENSES.md"]
-    lines += [f"{s}\t{'|'.join(pairs[s])}" for s in sorted(pairs)]
-    g.write(("\n".join(lines) + "\n").encode())
-os.replace(tmp, out)
-print(f"wrote {len(pairs)} spun phrases to {out}", file=sys.stderr)
+words = {}
+for spun in sorted(pairs):
+    for expected in pairs[spun]:
+        a, b = spun.split(), expected.split()
+        for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag == "replace" and a2 - a1 == 1 and b2 - b1 == 1:
+                words.setdefault(a[a1], [])
+                if b[b1] not in words[a[a1]]:
+                    words[a[a1]].append(b[b1])
+
+
+def write(name, what, table):
+    out = os.path.join(ROOT, "data", "thesaurus", f"{name}.tsv.gz")
+    tmp = out + ".tmp"
+    with gzip.GzipFile(tmp, "wb", mtime=0) as g:
+        lines = [f"unspun-thesaurus\t1\t{name}\t{what}Problematic Paper Screener tortured phrases ({data.get('snapshot', '')}), Cabanac, Labbe & Magazinov, CC BY 4.0; see data/LICENSES.md"]
+        lines += [f"{s}\t{'|'.join(table[s])}" for s in sorted(table)]
+        g.write(("\n".join(lines) + "\n").encode())
+    os.replace(tmp, out)
+    print(f"wrote {len(table)} heads ({sum(map(len, table.values()))} pairs) to {out}", file=sys.stderr)
+
+
+write("tortured", "", pairs)
+write("tortured-words", "word pairs aligned from the ", words)

@@ -25,13 +25,16 @@ pub static THESAURI: &[(&str, &[u8])] = &[
     ("mythes", include_bytes!("../data/thesaurus/mythes.tsv.gz")),
     ("moby", include_bytes!("../data/thesaurus/moby.tsv.gz")),
     ("tortured", include_bytes!("../data/thesaurus/tortured.tsv.gz")),
+    ("tortured-words", include_bytes!("../data/thesaurus/tortured-words.tsv.gz")),
 ];
 /// The embedded known spun phrases: the `tortured` entry of [`THESAURI`] (spun phrase → original).
 pub const KNOWN_PHRASES: &str = "tortured";
 /// The thesauri the detector's features use by default. Moby is left out on purpose: it is the
 /// thesaurus of the `careless` spinner profile, which the default model never sees, so evaluation
-/// on that profile measures a spinner whose thesaurus the detector does not know.
-pub const DETECTOR_THESAURI: &[&str] = &["wordnet", "mythes"];
+/// on that profile measures a spinner whose thesaurus the detector does not know. `tortured-words`
+/// is the word-level dictionary the tortured phrases reveal ("profound" for *deep*): real
+/// spinners' swaps that WordNet and MyThes lack.
+pub const DETECTOR_THESAURI: &[&str] = &["wordnet", "mythes", "tortured-words"];
 
 fn missing(what: &str, rebuild: &str) -> Error {
     Error::artifact(

@@ -14,7 +14,7 @@ pub(super) struct ResourceArgs {
     /// Reference n-gram file [default: the embedded one]
     #[arg(long, value_name = "PATH")]
     reference: Option<PathBuf>,
-    /// Thesaurus file(s) in the unspun-thesaurus format [default: the embedded WordNet + MyThes]
+    /// Thesaurus file(s) in the unspun-thesaurus format [default: the embedded WordNet + MyThes + tortured-phrase words]
     #[arg(long, value_name = "PATH")]
     thesaurus: Vec<PathBuf>,
     /// Word-level swap model that picks --explain spans (`unspun train-swaps`) [default: the
