@@ -166,7 +166,7 @@ pub fn score_text(extractor: &FeatureExtractor<'_>, detector: &Detector, text: &
             p_spun: None,
             spun: None,
             words: analysis.words,
-            spans: analysis.spans,
+            spans: extractor.spans_for_verdict(analysis.spans, false),
             note: Some(format!("too short to judge: {} words (at least {MIN_WORDS_TO_JUDGE} needed)", analysis.words)),
         };
     }
@@ -180,7 +180,10 @@ pub fn score_text(extractor: &FeatureExtractor<'_>, detector: &Detector, text: &
         )
     });
     let p = detector.probability(&analysis.features);
-    Score { p_spun: Some(p), spun: Some(p >= detector.threshold()), words: analysis.words, spans: analysis.spans, note }
+    let spun = p >= detector.threshold();
+    // A document judged spun makes a swap far likelier: its spans need less evidence.
+    let spans = extractor.spans_for_verdict(analysis.spans, spun);
+    Score { p_spun: Some(p), spun: Some(spun), words: analysis.words, spans, note }
 }
 
 /// Scores many texts in parallel; results are in input order and identical for any thread count.
@@ -405,7 +408,7 @@ impl Evaluation {
                     spun: self.labels[i],
                     p_spun: self.scores[i],
                     words: self.words[i],
-                    spans: extractor.explain(&records[i].text).spans,
+                    spans: extractor.spans_for_verdict(extractor.explain(&records[i].text).spans, self.scores[i] >= report.all.threshold),
                 })
                 .collect()
         };
@@ -860,9 +863,10 @@ pub struct SpanReport {
     pub original_spans_per_100_words: f64,
 }
 
-/// Compares the spans of `explain` with the gold swaps of labeled records (records of `unspun
-/// corpus`, which carry `swaps`). Spun records without swaps are skipped.
-pub fn evaluate_spans(records: &[Record], resources: &Resources, progress: Progress<'_>) -> SpanReport {
+/// Compares the spans `score --explain` reports (with `detector`'s verdicts: see
+/// [`FeatureExtractor::spans_for_verdict`]) with the gold swaps of labeled records (records of
+/// `unspun corpus`, which carry `swaps`). Spun records without swaps are skipped.
+pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Detector, progress: Progress<'_>) -> SpanReport {
     let fx = resources.extractor();
     let per_doc: Vec<SpanReport> = records
         .par_iter()
@@ -873,7 +877,7 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, progress: Progr
                 progress(1);
                 return rep;
             }
-            let analysis = fx.explain(&r.text);
+            let analysis = score_text(&fx, detector, &r.text, true);
             if spun {
                 rep.spun_documents = 1;
                 rep.swaps = r.swaps.len();
@@ -929,6 +933,12 @@ pub struct SwapValidation {
     pub swaps: usize,
     pub found: usize,
     pub restored: usize,
+    /// The threshold in documents judged spun, and the same two counts at it.
+    pub threshold_in_spun: f64,
+    pub found_in_spun: usize,
+    pub restored_in_spun: usize,
+    /// Share of the spans reported in spun records at `threshold_in_spun` that are on a gold swap.
+    pub span_precision_in_spun: f64,
     /// Reported spans per 100 words of the original records.
     pub false_flags_per_100_words: f64,
     /// The same per domain of the originals (their `domain` field), when they have one.
@@ -962,10 +972,36 @@ fn threshold_for_flags(p: &[f64], words: usize, max_per_100: f64) -> f64 {
     p.get(allowed).map_or(1e-6, |&x| x + 1e-9).clamp(1e-6, 1.0 - 1e-6)
 }
 
+/// The threshold (at most `ceiling`, on a grid of 0.01) that maximises the F1 of spans against gold
+/// swaps in spun records: `spans` holds each reported-if-above-threshold candidate's `p` and
+/// whether it is on a swap, `swaps` each swap's highest `p` among those on it (0 for none).
+fn threshold_for_span_f1(spans: &[(f64, bool)], swaps: &[f64], ceiling: f64) -> f64 {
+    let f1 = |t: f64| {
+        let reported = spans.iter().filter(|(p, _)| *p >= t).count();
+        let on = spans.iter().filter(|(p, on)| *on && *p >= t).count();
+        let found = swaps.iter().filter(|&&p| p >= t).count();
+        let (precision, recall) = (on as f64 / reported.max(1) as f64, found as f64 / swaps.len().max(1) as f64);
+        if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        }
+    };
+    let mut best = (f1(ceiling), ceiling);
+    for k in (1..100).rev().map(|k| f64::from(k) / 100.0).filter(|&t| t < ceiling) {
+        let f = f1(k);
+        if f > best.0 {
+            best = (f, k);
+        }
+    }
+    best.1
+}
+
 /// Fits the word-level swap model on the candidates of labeled records with gold `swaps` (`unspun
-/// corpus` output) and picks its threshold on the validation records: the lowest whose reported
-/// spans on the validation originals of every domain (their `domain` field) stay within
-/// `max_false_flags` per 100 words.
+/// corpus` output) and picks its thresholds on the validation records: in documents judged
+/// original, the lowest whose reported spans on the validation originals of every domain (their
+/// `domain` field) stay within `max_false_flags` per 100 words; in documents judged spun, the one
+/// (not above it) that maximises the F1 of spans against gold swaps in the spun validation records.
 pub fn train_swap_model(
     train: &[Record],
     valid: &[Record],
@@ -999,12 +1035,12 @@ pub fn train_swap_model(
     }
     let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?;
     // Threshold: a candidate of an original is flagged at threshold t when it has local evidence
-    // (only those are reported, see `Candidate::has_local_evidence`), p >= t and no overlapping
+    // and is not a whole name (only those are reported, see `Candidate::reportable`), p >= t and no overlapping
     // such candidate has a higher p (the strongest of overlapping spans is reported).
     let scored: Vec<(&Record, Vec<(Candidate, f64)>)> = swap_rows(valid, &fx, progress)
         .into_iter()
         .map(|(r, cs)| {
-            let with_p = cs.into_iter().filter(Candidate::has_local_evidence).map(|c| {
+            let with_p = cs.into_iter().filter(Candidate::reportable).map(|c| {
                 let p = model.probability(&c);
                 (c, p)
             });
@@ -1025,8 +1061,22 @@ pub fn train_swap_model(
     }
     // The worst domain decides: its originals too stay within the allowed false flags.
     let threshold = by_domain.values().map(|(p, words)| threshold_for_flags(p, *words, max_false_flags)).fold(1e-6, f64::max);
-    model = model.with_threshold(threshold)?;
-    let mut v = SwapValidation { threshold, ..SwapValidation::default() };
+    // In spun records: every kept candidate (its p, whether it is on a swap) and every swap's
+    // highest kept p.
+    let (mut spun_spans, mut spun_swaps) = (Vec::new(), Vec::new());
+    for (r, cs) in scored.iter().filter(|(r, _)| r.label == Some(true)) {
+        let kept: Vec<&(Candidate, f64)> =
+            cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).collect();
+        spun_spans.extend(kept.iter().map(|(c, p)| (*p, overlaps_swap(c, r))));
+        spun_swaps.extend(
+            r.swaps.iter().map(|w| kept.iter().filter(|(c, _)| c.start < w.end && w.start < c.end).map(|(_, p)| *p).fold(0.0, f64::max)),
+        );
+    }
+    let threshold_in_spun = threshold_for_span_f1(&spun_spans, &spun_swaps, threshold);
+    model = model.with_thresholds(threshold, threshold_in_spun)?;
+    let mut v = SwapValidation { threshold, threshold_in_spun, ..SwapValidation::default() };
+    let reported = spun_spans.iter().filter(|(p, _)| *p >= threshold_in_spun);
+    v.span_precision_in_spun = reported.clone().filter(|(_, on)| *on).count() as f64 / reported.count().max(1) as f64;
     let per_100 = |p: &[f64], words: usize| 100.0 * p.iter().filter(|&&p| p >= threshold).count() as f64 / words.max(1) as f64;
     let (all_p, all_words): (Vec<f64>, usize) =
         (by_domain.values().flat_map(|(p, _)| p.iter().copied()).collect(), by_domain.values().map(|(_, w)| w).sum());
@@ -1036,14 +1086,17 @@ pub fn train_swap_model(
         if r.label != Some(true) {
             continue;
         }
-        let reported: Vec<&(Candidate, f64)> = cs.iter().filter(|(_, p)| *p >= threshold).collect();
         for w in &r.swaps {
             v.swaps += 1;
-            let hits: Vec<_> = reported.iter().filter(|(c, _)| c.start < w.end && w.start < c.end).collect();
-            if !hits.is_empty() {
-                v.found += 1;
-                if hits.iter().any(|(c, _)| c.suggestion.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&w.original))) {
-                    v.restored += 1;
+            for (least, found, restored) in
+                [(threshold, &mut v.found, &mut v.restored), (threshold_in_spun, &mut v.found_in_spun, &mut v.restored_in_spun)]
+            {
+                let hits: Vec<_> = cs.iter().filter(|(c, p)| *p >= least && c.start < w.end && w.start < c.end).collect();
+                if !hits.is_empty() {
+                    *found += 1;
+                    if hits.iter().any(|(c, _)| c.suggestion.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&w.original))) {
+                        *restored += 1;
+                    }
                 }
             }
         }

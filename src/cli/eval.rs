@@ -66,6 +66,10 @@ pub(super) struct EvalSpansArgs {
     /// Labeled JSON Lines with `swaps` (repeatable)
     #[arg(long, value_name = "PATH", required = true)]
     data: Vec<PathBuf>,
+    /// Document model whose verdicts pick each document's span threshold, as in `score --explain`
+    /// [default: the embedded model]
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
     /// Output format (text or json)
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -131,10 +135,11 @@ pub(super) fn run_eval(a: EvalArgs) -> Result<()> {
 }
 
 pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
+    let detector = load_detector(a.model.as_deref(), None)?;
     let resources = load_resources(&a.resources)?;
     let records = read_labeled(&a.data)?;
     let bar = progress_bar(Some(records.len() as u64), "explaining");
-    let r = pipeline::evaluate_spans(&records, &resources, &|n| bar.inc(n));
+    let r = pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n));
     bar.finish_and_clear();
     if r.swaps == 0 {
         bail!("no gold swaps in the data: evaluate spans on files written by `unspun corpus` (their spun records carry \"swaps\")");

@@ -201,12 +201,17 @@ pub(super) fn run_train_swaps(a: TrainSwapsArgs) -> Result<()> {
     model.save(&a.out)?;
     let ratio = |x: usize| x as f64 / v.swaps.max(1) as f64;
     eprintln!(
-        "trained the swap model in {:.1}s; threshold {:.4}; validation: {} swaps, found {:.3}, restored {:.3}, {:.2} false flags per 100 original words; wrote {}",
+        "trained the swap model in {:.1}s; threshold {:.4} ({:.2} in documents judged spun); validation: {} swaps, found {:.3}, restored {:.3} \
+         ({:.3}, {:.3} at the lower threshold, {:.3} of its spans on a swap), {:.2} false flags per 100 original words; wrote {}",
         started.elapsed().as_secs_f64(),
         v.threshold,
+        v.threshold_in_spun,
         v.swaps,
         ratio(v.found),
         ratio(v.restored),
+        ratio(v.found_in_spun),
+        ratio(v.restored_in_spun),
+        v.span_precision_in_spun,
         v.false_flags_per_100_words,
         a.out.display()
     );

@@ -445,6 +445,7 @@ impl<'r> FeatureExtractor<'r> {
             features,
             oddity: oddity.max(vector_oddity),
             suggestion: suggestion.and_then(|(s, _)| s),
+            name: j - i > 1 && i > 0 && !tokens[i].is_break_before && (i..j).all(case),
         }
     }
 }

@@ -410,10 +410,24 @@ impl<'r> FeatureExtractor<'r> {
     }
 
     /// Features of `text` and the spans that look spun, with suggestions: with a swap model, the
-    /// candidates whose `p_swap` reaches its threshold; without one, those whose oddity exceeds
-    /// [`EXPLAIN_MIN_ODDITY`] and that have a suggestion.
+    /// candidates whose `p_swap` reaches its threshold for a document judged spun
+    /// ([`SwapModel::threshold_in_spun`]; [`FeatureExtractor::spans_for_verdict`] keeps those of a
+    /// document judged original); without one, those whose oddity exceeds [`EXPLAIN_MIN_ODDITY`]
+    /// and that have a suggestion.
     pub fn explain(&self, text: &str) -> Analysis {
         self.analyse(text, true)
+    }
+
+    /// The spans of [`FeatureExtractor::explain`] that are reported given the document's verdict:
+    /// all of them in a document judged spun; in one judged original only those whose `p_swap`
+    /// reaches [`SwapModel::threshold`]. (The same spans as choosing the strongest of overlapping
+    /// candidates at that threshold: a stronger overlapping candidate is above it too.)
+    pub fn spans_for_verdict(&self, mut spans: Vec<Span>, judged_spun: bool) -> Vec<Span> {
+        if let Some(m) = self.swap_model {
+            let least = m.threshold_for(judged_spun);
+            spans.retain(|s| s.p_swap.is_none_or(|p| p >= least));
+        }
+        spans
     }
 
     /// Every candidate of `text` with its swap features (for training and evaluating swap models).
@@ -444,7 +458,7 @@ impl<'r> FeatureExtractor<'r> {
         // `gather_oddity` and `known_candidates`.)
         let spans = candidates.into_iter().enumerate().filter_map(|(k, c)| {
             let (reported, p_swap) = match self.swap_model {
-                Some(m) => (p_swap[k] >= m.threshold() && c.has_local_evidence(), Some(p_swap[k])),
+                Some(m) => (p_swap[k] >= m.threshold_in_spun() && c.reportable(), Some(p_swap[k])),
                 None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
             };
             reported.then_some(Span { start: c.start, end: c.end, score: c.oddity, suggestion: c.suggestion, p_swap })
@@ -771,6 +785,32 @@ mod tests {
         // expected swaps per 100 words: the sum of the four candidates' p_swap over 5 words
         let expected: f64 = candidates.iter().map(|c| model.probability(c)).sum::<f64>() * 100.0 / 5.0;
         assert!((with[swap_columns[0]] - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_document_judged_spun_reports_spans_at_the_lower_threshold() {
+        let (r, t) = resources();
+        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
+        weights[0] = 1.0;
+        let text = "The overseas minister met reporters.";
+        let at = |original: f64, spun: f64| {
+            let model = SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights.clone(), -2.0, 0.5)
+                .unwrap()
+                .with_thresholds(original, spun)
+                .unwrap();
+            let fx = FeatureExtractor::new(&r, &t).with_swap_model(Some(&model));
+            let spans = fx.explain(text).spans;
+            let p = spans.iter().map(|s| s.p_swap.unwrap()).collect::<Vec<_>>();
+            (p, fx.spans_for_verdict(spans.clone(), true).len(), fx.spans_for_verdict(spans, false).len())
+        };
+        // "overseas" is the one candidate with local evidence; its p_swap decides in both readings
+        let (p, _, _) = at(0.5, 0.5);
+        assert_eq!(p.len(), 1);
+        let q = p[0];
+        assert_eq!(at(0.99, 0.2), (vec![q], 1, usize::from(q >= 0.99)));
+        assert_eq!(at((q + 1.0) / 2.0, q / 2.0), (vec![q], 1, 0), "above the spun threshold, below the original one");
+        assert_eq!(at(q / 2.0, q / 4.0), (vec![q], 1, 1));
+        assert_eq!(at((q + 1.0) / 2.0, (q + 1.0) / 2.0).0.len(), 0, "explain itself reports at the lower threshold");
     }
 
     /// Known spun phrases from `entries` ("spun<TAB>original" lines).

@@ -48,8 +48,11 @@ const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 
 /// Format name of swap model files.
 pub const FORMAT: &str = "unspun-swap-model";
-/// Version of the swap model file format this build writes and reads.
-pub const VERSION: u32 = 1;
+/// Version of the swap model file format this build writes.
+pub const VERSION: u32 = 2;
+/// The oldest swap model format this build reads (version 1 has no `threshold_in_spun`: its
+/// threshold serves for every document).
+const OLDEST_VERSION: u32 = 1;
 
 /// A word or phrase of the text that may have been swapped in: `text[start..end]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,12 +69,22 @@ pub struct Candidate {
     /// The likeliest original among the alternatives that fit better (see
     /// `features::RANK_COSINE_WEIGHT`), capitalised like the candidate.
     pub suggestion: Option<String>,
+    /// Several words, all capitalised, inside a run: a name ("Wall Street", "Fire Company"),
+    /// which is never reported unless it is a known spun phrase (see [`Candidate::reportable`]).
+    pub name: bool,
 }
 
 /// Least oddity (nats) that counts as local evidence of a swap ([`Candidate::has_local_evidence`]).
 pub const LOCAL_EVIDENCE_ODDITY: f64 = 1.5;
 
 impl Candidate {
+    /// Whether it may be reported as a span: it has local evidence and is not a whole name
+    /// (names are not swapped unless broken, and a broken name shows as one odd word: "Related
+    /// Press"), unless it is a known spun phrase (a capitalised title's "Profound Learning").
+    pub fn reportable(&self) -> bool {
+        self.has_local_evidence() && !(self.name && self.features[17] == 0.0)
+    }
+
     /// Whether the text itself points at this candidate, not only its document's context: a
     /// thesaurus neighbour fits clearly better (oddity above [`LOCAL_EVIDENCE_ODDITY`]), it is a
     /// known spun phrase, or, without thesaurus neighbours, one of its pairs is unseen. Without
@@ -83,8 +96,9 @@ impl Candidate {
     }
 }
 
-/// A fitted swap model: standardisation, weights pointing at "swapped", and the threshold above
-/// which a candidate is reported.
+/// A fitted swap model: standardisation, weights pointing at "swapped", and the thresholds above
+/// which a candidate is reported: `threshold` in a document judged original, the lower
+/// `threshold_in_spun` in one the document model judges spun (where a swap is far more likely).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwapModel {
     mean: Vec<f64>,
@@ -92,6 +106,7 @@ pub struct SwapModel {
     weights: Vec<f64>,
     intercept: f64,
     threshold: f64,
+    threshold_in_spun: f64,
     notes: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
@@ -105,6 +120,8 @@ struct SwapModelFile {
     weights: Vec<f64>,
     intercept: f64,
     threshold: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    threshold_in_spun: Option<f64>,
     #[serde(default)]
     notes: std::collections::BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,7 +143,7 @@ impl SwapModel {
         if !(threshold > 0.0 && threshold < 1.0) || std.iter().any(|&s| s.is_nan() || s <= 0.0) {
             return Err(Error::Invalid("swap model threshold must be in (0, 1) and deviations positive".into()));
         }
-        Ok(SwapModel { mean, std, weights, intercept, threshold, notes: Default::default() })
+        Ok(SwapModel { mean, std, weights, intercept, threshold, threshold_in_spun: threshold, notes: Default::default() })
     }
 
     /// `p_swap` of a candidate.
@@ -136,17 +153,44 @@ impl SwapModel {
         1.0 / (1.0 + (-z).exp())
     }
 
-    /// Least `p_swap` of a reported span.
+    /// Least `p_swap` of a reported span in a document judged original.
     pub fn threshold(&self) -> f64 {
         self.threshold
     }
 
-    /// The same model with another threshold (in (0, 1)).
-    pub fn with_threshold(mut self, p: f64) -> Result<SwapModel> {
-        if !(p > 0.0 && p < 1.0) {
-            return Err(Error::Invalid(format!("swap threshold must be between 0 and 1 (exclusive), got {p}")));
+    /// Least `p_swap` of a reported span in a document judged spun (at most [`Self::threshold`]).
+    pub fn threshold_in_spun(&self) -> f64 {
+        self.threshold_in_spun
+    }
+
+    /// Least `p_swap` of a reported span, given the document's verdict.
+    pub fn threshold_for(&self, judged_spun: bool) -> f64 {
+        if judged_spun {
+            self.threshold_in_spun
+        } else {
+            self.threshold
         }
-        self.threshold = p;
+    }
+
+    /// The same model with another threshold (in (0, 1)) for every document.
+    pub fn with_threshold(self, p: f64) -> Result<SwapModel> {
+        self.with_thresholds(p, p)
+    }
+
+    /// The same model with a threshold for documents judged original and a lower or equal one for
+    /// documents judged spun (both in (0, 1)).
+    pub fn with_thresholds(mut self, original: f64, spun: f64) -> Result<SwapModel> {
+        for p in [original, spun] {
+            if !(p > 0.0 && p < 1.0) {
+                return Err(Error::Invalid(format!("swap threshold must be between 0 and 1 (exclusive), got {p}")));
+            }
+        }
+        if spun > original {
+            return Err(Error::Invalid(format!(
+                "the swap threshold in documents judged spun ({spun}) must not exceed the one in documents judged original ({original})"
+            )));
+        }
+        (self.threshold, self.threshold_in_spun) = (original, spun);
         Ok(self)
     }
 
@@ -171,6 +215,7 @@ impl SwapModel {
             weights: self.weights.clone(),
             intercept: self.intercept,
             threshold: self.threshold,
+            threshold_in_spun: Some(self.threshold_in_spun),
             notes: self.notes.clone(),
             checksum: None,
         };
@@ -186,7 +231,7 @@ impl SwapModel {
         if file.format != FORMAT {
             return Err(bad(format!("not an unspun swap model (format {:?}, expected {FORMAT:?})", file.format)));
         }
-        if file.version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&file.version) {
             let which = if file.version > VERSION { "newer" } else { "older" };
             return Err(bad(format!(
                 "swap model format {} is {which} than this build reads ({VERSION}): retrain with `unspun train-swaps`",
@@ -204,7 +249,9 @@ impl SwapModel {
                 file.features, SWAP_FEATURES
             )));
         }
-        let mut m = SwapModel::new(file.mean, file.std, file.weights, file.intercept, file.threshold).map_err(|e| bad(e.to_string()))?;
+        let mut m = SwapModel::new(file.mean, file.std, file.weights, file.intercept, file.threshold)
+            .and_then(|m| m.with_thresholds(file.threshold, file.threshold_in_spun.unwrap_or(file.threshold)))
+            .map_err(|e| bad(e.to_string()))?;
         m.notes = file.notes;
         Ok(m)
     }
@@ -233,7 +280,8 @@ mod tests {
 
     #[test]
     fn probability_is_the_logistic_of_the_standardised_score() {
-        let mut c = Candidate { start: 0, end: 1, words: (0, 1), features: [1.0; SWAP_FEATURE_COUNT], oddity: 0.0, suggestion: None };
+        let mut c =
+            Candidate { start: 0, end: 1, words: (0, 1), features: [1.0; SWAP_FEATURE_COUNT], oddity: 0.0, suggestion: None, name: false };
         assert!((model().probability(&c) - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-12);
         c.features[0] = 5.0; // (5 - 1) / 2 * 2 - 1 = 3
         assert!((model().probability(&c) - 1.0 / (1.0 + (-3f64).exp())).abs() < 1e-12);
@@ -246,13 +294,17 @@ mod tests {
             for &(k, v) in set {
                 features[k] = v;
             }
-            Candidate { start: 0, end: 1, words: (0, 1), features, oddity, suggestion: None }
+            Candidate { start: 0, end: 1, words: (0, 1), features, oddity, suggestion: None, name: false }
         };
         assert!(c(2.0, &[(10, 1.0)]).has_local_evidence());
         assert!(!c(1.0, &[(10, 1.0), (3, 1.0)]).has_local_evidence(), "a synonym fits about as well: the pair is not enough");
         assert!(c(0.0, &[(17, 1.0)]).has_local_evidence());
         assert!(c(0.0, &[(4, 1.0)]).has_local_evidence());
         assert!(!c(0.0, &[]).has_local_evidence(), "context alone is not evidence");
+        let name = Candidate { name: true, ..c(2.0, &[(10, 1.0)]) };
+        assert!(name.has_local_evidence() && !name.reportable(), "a whole name is not reported");
+        assert!(Candidate { name: true, ..c(0.0, &[(17, 1.0)]) }.reportable(), "unless it is a known spun phrase");
+        assert!(c(2.0, &[(10, 1.0)]).reportable());
     }
 
     #[test]
@@ -265,5 +317,24 @@ mod tests {
         assert!(SwapModel::from_json(edited.as_bytes(), Path::new("s.json")).unwrap_err().to_string().contains("checksum"));
         assert!(SwapModel::from_json(b"{}", Path::new("s.json")).unwrap_err().to_string().starts_with("s.json:"));
         assert!(SwapModel::new(vec![0.0], vec![1.0], vec![1.0], 0.0, 0.5).is_err());
+        let two = model().with_thresholds(0.8, 0.5).unwrap();
+        assert_eq!(SwapModel::from_json(two.to_json().as_bytes(), Path::new("s.json")).unwrap(), two);
+        assert_eq!((two.threshold_for(false), two.threshold_for(true)), (0.8, 0.5));
+        assert!(model().with_thresholds(0.5, 0.8).is_err(), "a spun document never needs more evidence");
+    }
+
+    #[test]
+    fn a_version_1_file_reads_with_one_threshold_for_every_document() {
+        // Version 1 had no `threshold_in_spun`; its checksum covers the fields it had.
+        let mut file: serde_json::Value = serde_json::from_str(&model().to_json()).unwrap();
+        let o = file.as_object_mut().unwrap();
+        o.insert("version".into(), 1.into());
+        o.remove("threshold_in_spun");
+        o.remove("checksum");
+        let compact: SwapModelFile = serde_json::from_value(file.clone()).unwrap();
+        let sum = format!("{:08x}", crc32fast::hash(serde_json::to_string(&compact).unwrap().as_bytes()));
+        file.as_object_mut().unwrap().insert("checksum".into(), sum.into());
+        let m = SwapModel::from_json(file.to_string().as_bytes(), Path::new("s.json")).unwrap();
+        assert_eq!((m.threshold_for(false), m.threshold_for(true)), (0.6, 0.6));
     }
 }
