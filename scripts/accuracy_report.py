@@ -345,7 +345,8 @@ def explanations_left_out():
     for left in SWAP_FAMILIES + [None]:
         kept = [f for f in SWAP_FAMILIES if f != left]
         model = os.path.join(B, f"swaps-without-{left or 'none'}.json")
-        if not os.path.exists(model):
+        # (Retrained whenever the binary is newer: how thresholds are chosen may have changed.)
+        if not os.path.exists(model) or os.path.getmtime(model) < os.path.getmtime(U):
             args = ["train-swaps", "--swap-model", "none", "--out", model]
             for f in kept:
                 args += ["--data", split(f"only-{f}", "train"), "--valid", split(f"only-{f}", "valid")]

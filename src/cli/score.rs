@@ -29,8 +29,9 @@ subfolders are not entered). Files may be gzip'd (.gz).
 JSON output per document: {\"id\", \"p_spun\", \"spun\", \"words\", \"spans\": [{\"start\", \"end\", \"text\", \"suggestion\", \"score\", \"p_swap\"}]}
 (start/end: byte offsets; score: oddity in nats; p_swap: the swap model's probability that the span
 was swapped in). --explain reports spans whose p_swap reaches the swap model's threshold, a lower
-one in documents judged spun (see README, \"Explanations\"); p_spun and spun are null (with a \"note\") for documents too short to judge (under 8 words) or binary;
-a document over 64 MiB is judged on its first 64 MiB (with a \"note\").
+one in documents judged spun (where a swap is likelier). p_spun and spun are null (with a \"note\")
+for documents too short to judge (under 8 words) or binary; a document over 64 MiB is judged on its
+first 64 MiB (with a \"note\").
 
 HTML: .html/.htm files, and documents or --jsonl records that start with <!doctype or a tag such
 as <html>, <body>, <p> or <div> (and close a tag), are stripped of markup before scoring, with a
