@@ -217,7 +217,7 @@ fn write_text_score(out: &mut impl Write, doc: &Doc, s: &Score, threshold: f64, 
     }
     if explain {
         if s.spans.is_empty() {
-            writeln!(out, "  no phrase looks spun (threshold {threshold})")?;
+            writeln!(out, "  no phrase looks spun (document threshold {threshold:.3})")?;
         } else {
             writeln!(out, "  {} phrase(s) look spun; [text → likely original] (oddity):", s.spans.len())?;
             let mut marked = String::new();
