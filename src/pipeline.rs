@@ -1047,15 +1047,16 @@ pub fn train_swap_model(
             (r, with_p.collect())
         })
         .collect();
-    let kept_p = |cs: &[(Candidate, f64)]| -> Vec<f64> {
-        cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).map(|(_, p)| *p).collect()
-    };
+    // The candidates that would be reported at a threshold they reach: no overlapping one is stronger.
+    fn kept(cs: &[(Candidate, f64)]) -> Vec<&(Candidate, f64)> {
+        cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).collect()
+    }
     // The originals' flaggable p per domain (the `domain` field; one group without it), and words.
     let mut by_domain: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
     for (r, cs) in &scored {
         if r.label != Some(true) {
             let (p, words) = by_domain.entry(r.extra.get("domain").cloned().unwrap_or_default()).or_default();
-            p.extend(kept_p(cs));
+            p.extend(kept(cs).iter().map(|(_, p)| *p));
             *words += crate::text::tokenize(&r.text).len();
         }
     }
@@ -1065,8 +1066,7 @@ pub fn train_swap_model(
     // highest kept p.
     let (mut spun_spans, mut spun_swaps) = (Vec::new(), Vec::new());
     for (r, cs) in scored.iter().filter(|(r, _)| r.label == Some(true)) {
-        let kept: Vec<&(Candidate, f64)> =
-            cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).collect();
+        let kept = kept(cs);
         spun_spans.extend(kept.iter().map(|(c, p)| (*p, overlaps_swap(c, r))));
         spun_swaps.extend(
             r.swaps.iter().map(|w| kept.iter().filter(|(c, _)| c.start < w.end && w.start < c.end).map(|(_, p)| *p).fold(0.0, f64::max)),
