@@ -12,7 +12,7 @@ use crate::corpus::{self, Record, Split};
 use crate::embedded;
 use crate::error::{Error, Result};
 use crate::eval::{self, Metrics, Report};
-use crate::features::{Candidate, FeatureExtractor, Span, SwapModel};
+use crate::features::{Alternatives, Candidate, FeatureExtractor, Ranker, Span, SwapModel};
 use crate::model::{CheckedParams, Detector};
 use crate::reference::{self, hash_word, Budget, Counter, Reference};
 use crate::report;
@@ -959,6 +959,72 @@ fn swap_rows<'a>(records: &'a [Record], extractor: &FeatureExtractor<'_>, progre
         .collect()
 }
 
+/// Other alternatives each original is compared with when learning a ranking (see [`Ranker::learn`]).
+const MAX_RANKING_PAIRS: usize = 20;
+
+/// The ranking of suggestions for a swap model: learned on the training swaps whose original is
+/// among their alternatives, and kept only when it transfers to a spinner it never saw: for every
+/// profile of the validation data, the ranking learned without that profile puts more of its
+/// originals first than [`Ranker::HAND_SET`]. Also what was measured, for the model's notes.
+fn learn_ranking(
+    train: &[Record],
+    valid: &[Record],
+    fx: &FeatureExtractor<'_>,
+    alpha: f64,
+    progress: Progress<'_>,
+) -> Result<(Ranker, serde_json::Value)> {
+    let (train_sets, valid_sets) = (ranking_sets(train, fx, progress), ranking_sets(valid, fx, progress));
+    fn of<'s>(sets: &'s [(Alternatives, usize, String)], keep: &dyn Fn(&str) -> bool) -> Vec<(&'s Alternatives, usize)> {
+        sets.iter().filter(|(_, _, p)| keep(p)).map(|(s, k, _)| (s, *k)).collect()
+    }
+    let all_valid = of(&valid_sets, &|_| true);
+    // (Too few sets to learn from, e.g. a tiny corpus: the hand-set ranking.)
+    let Ok(learned) = Ranker::learn(&of(&train_sets, &|_| true), alpha, MAX_RANKING_PAIRS) else {
+        return Ok((Ranker::HAND_SET, serde_json::json!({ "train_sets": train_sets.len(), "learned_kept": false })));
+    };
+    let profiles: std::collections::BTreeSet<&str> = valid_sets.iter().map(|(_, _, p)| p.as_str()).collect();
+    let mut left_out = serde_json::Map::new();
+    let mut transfers = !profiles.is_empty();
+    for p in profiles {
+        let without = Ranker::learn(&of(&train_sets, &|q| q != p), alpha, MAX_RANKING_PAIRS).unwrap_or(Ranker::HAND_SET);
+        let on = of(&valid_sets, &|q| q == p);
+        let (hand, learned_without) = (Ranker::HAND_SET.accuracy(&on), without.accuracy(&on));
+        transfers &= learned_without > hand;
+        left_out.insert(
+            p.to_string(),
+            serde_json::json!({ "sets": on.len(), "first_hand_set": hand, "first_learned_without": learned_without }),
+        );
+    }
+    let ranker = if transfers { learned } else { Ranker::HAND_SET };
+    let notes = serde_json::json!({
+        "train_sets": train_sets.len(),
+        "valid_sets": all_valid.len(),
+        "valid_first_hand_set": Ranker::HAND_SET.accuracy(&all_valid),
+        "valid_first_learned": learned.accuracy(&all_valid),
+        "left_out_profile": left_out,
+        "learned_kept": transfers,
+    });
+    Ok((ranker, notes))
+}
+
+/// The alternatives of the spun records' candidates that cover exactly a gold swap whose original
+/// is among them (with two or more), the original's index and the record's profile.
+fn ranking_sets(records: &[Record], extractor: &FeatureExtractor<'_>, progress: Progress<'_>) -> Vec<(Alternatives, usize, String)> {
+    records
+        .par_iter()
+        .filter(|r| r.label == Some(true) && !r.swaps.is_empty())
+        .flat_map_iter(|r| {
+            progress(1);
+            extractor.alternatives(&r.text).into_iter().filter_map(move |set| {
+                let swap = r.swaps.iter().find(|w| w.start == set.start && w.end == set.end)?;
+                let original = swap.original.to_lowercase();
+                let k = set.alternatives.iter().position(|a| a.text == original)?;
+                (set.alternatives.len() > 1).then(|| (set, k, r.extra.get("profile").cloned().unwrap_or_default()))
+            })
+        })
+        .collect()
+}
+
 fn overlaps_swap(c: &Candidate, r: &Record) -> bool {
     r.swaps.iter().any(|w| c.start < w.end && w.start < c.end)
 }
@@ -1014,6 +1080,11 @@ pub fn train_swap_model(
     let fx = FeatureExtractor::new(&resources.reference, &resources.thesaurus)
         .with_known_phrases(Some(&resources.known_phrases))
         .with_vectors(resources.vectors.as_ref());
+    // First the ranking of suggestions (the candidates' features depend on the suggestion it picks).
+    let ranker = learn_ranking(train, valid, &fx, alpha, progress)?;
+    let ranking_notes = ranker.1;
+    let ranker = ranker.0;
+    let fx = fx.with_ranker(ranker);
     let (mut rows, mut labels) = (Vec::new(), Vec::new());
     for (r, candidates) in swap_rows(train, &fx, progress) {
         for c in candidates {
@@ -1033,7 +1104,7 @@ pub fn train_swap_model(
         let c = schema.iter().position(|s| s == name).expect("checked against the schema");
         (mean[c], std[c], weights[c]) = (fitted.mean()[k], fitted.std()[k], fitted.weights()[k]);
     }
-    let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?;
+    let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?.with_ranker(ranker);
     // Threshold: a candidate of an original is flagged at threshold t when it has local evidence
     // and is not a whole name (only those are reported, see `Candidate::reportable`), p >= t and no overlapping
     // such candidate has a higher p (the strongest of overlapping spans is reported).
@@ -1106,6 +1177,7 @@ pub fn train_swap_model(
     notes.insert("swapped_rows".into(), labels.iter().filter(|&&l| l).count().into());
     notes.insert("max_false_flags_per_100_words".into(), max_false_flags.into());
     notes.insert("validation".into(), serde_json::to_value(&v).expect("serialises"));
+    notes.insert("ranking".into(), ranking_notes);
     Ok((model, v))
 }
 

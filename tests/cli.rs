@@ -536,6 +536,9 @@ fn train_swaps_learns_from_gold_alignments_and_explanations_use_it() {
     assert_eq!(model["format"], "unspun-swap-model");
     // oddity points at "swapped"
     assert!(model["weights"][0].as_f64().unwrap() > 0.0, "{model}");
+    // the ranking of suggestions is stored with it (hand-set unless a learned one transfers)
+    assert_eq!(model["ranker"]["features"].as_array().unwrap().len(), 7, "{model}");
+    assert!(model["notes"]["ranking"]["learned_kept"].is_boolean(), "{model}");
     let valid_flags = model["notes"]["validation"]["false_flags_per_100_words"].as_f64().unwrap();
     assert!(valid_flags <= 1.0, "{valid_flags}");
     // eval-spans and score use it: every span carries a p_swap at or above its threshold

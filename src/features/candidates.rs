@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 
+use super::ranking::{Alternative, Alternatives, COSINE, LISTS_BACK, RANK_FEATURE_COUNT};
 use super::{Candidate, FeatureExtractor, Stats, Word, MIN_CANDIDATE_CHARS, MIN_NEIGHBOUR_COSINE, MIN_SUGGESTION_COUNT};
-use super::{NEIGHBOURS_PER_WORD, ODDITY_HIGH, RANK_COSINE_WEIGHT, RANK_REVERSE_BONUS, RANK_THESAURUS_BONUS};
+use super::{NEIGHBOURS_PER_WORD, ODDITY_HIGH};
 use crate::reference::{hash_word, key, prefetch, KeyHasher};
 use crate::text::{normalize_into, Case, Token};
 use crate::thesaurus::{Inflected, Phrase, MAX_PHRASE_WORDS};
@@ -140,8 +141,18 @@ impl<'r> FeatureExtractor<'r> {
         fit
     }
 
-    pub(super) fn gather_oddity(&self, context: &Context<'_>, s: &mut Stats, mut candidates: Option<&mut Vec<Candidate>>) {
+    /// The oddity of every candidate (into `s`), and, when asked for, the candidates and the
+    /// alternatives that fit better than each (every one, with its ranking features).
+    pub(super) fn gather_oddity(
+        &self,
+        context: &Context<'_>,
+        s: &mut Stats,
+        mut candidates: Option<&mut Vec<Candidate>>,
+        mut alternatives: Option<&mut Vec<Alternatives>>,
+    ) {
         let &Context { text, tokens, words, hashes, .. } = context;
+        let (ranker, recording) = (&self.ranker, alternatives.is_some());
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let n = words.len();
         let mut norm = String::new();
         let (mut choices, mut entries, mut keys, mut pair_counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -270,38 +281,58 @@ impl<'r> FeatureExtractor<'r> {
                 let pairs = |k: usize| (left_counts.get(k).copied().unwrap_or(0.0), right_counts.get(k).copied().unwrap_or(0.0));
                 let own = self.fit(left, right, &entries[0], pairs(0));
                 // Among alternatives seen next to a neighbour at least once: the best-fitting
-                // synonym, the best-fitting neighbour, and the likeliest original (see
-                // `RANK_COSINE_WEIGHT`) among those that fit better than the word.
+                // synonym, the best-fitting neighbour, and the likeliest original (the ranker's
+                // best, see `Ranker`) among those that fit better than the word.
                 let (mut best, mut best_neighbour, mut likeliest): (Option<Scored>, Option<Scored>, Option<Scored>) = (None, None, None);
+                let mut offered = Vec::new();
                 for k in 0..choices.len() {
                     let (l, r) = pairs(k + 1);
                     if l > 0.0 || r > 0.0 {
                         let fit = self.fit(left, right, &entries[k + 1], (l, r));
-                        let slot = if k < thesaurus_choices { &mut best } else { &mut best_neighbour };
+                        let is_thesaurus = k < thesaurus_choices;
+                        let slot = if is_thesaurus { &mut best } else { &mut best_neighbour };
                         if slot.is_none_or(|(b, _)| fit > b) {
                             *slot = Some((fit, k));
                         }
-                        let bonus = if k < thesaurus_choices { RANK_THESAURUS_BONUS } else { 0.0 };
+                        if fit <= own {
+                            continue;
+                        }
+                        let words = choices[k].words();
+                        let mut x = [0.0; RANK_FEATURE_COUNT];
+                        x[0] = fit - own;
+                        x[2] = flag(is_thesaurus);
+                        x[4] = zipf(entries[k + 1].min_count, self.total) - own_zipf;
+                        x[5] = flag(words.iter().all(|h| context.uses.contains_key(h)));
+                        x[6] = words.len() as f64;
                         // (The cosine and the reverse look-up are skipped where even their largest
-                        // values could not beat the likeliest so far.)
-                        let beats = |rank: f64| likeliest.is_none_or(|(b, _)| rank > b);
-                        if fit > own && beats(fit + RANK_COSINE_WEIGHT * max_cosine + bonus + RANK_REVERSE_BONUS) {
-                            if cosines[k].is_nan() {
-                                cosines[k] = match (vectors, own_vector, choices[k].words()) {
-                                    (Some(v), Some(a), [w]) => v.index_of(*w).map_or(0.0, |b| v.cosine(a, b)),
-                                    _ => 0.0,
-                                };
-                            }
-                            let base = fit + RANK_COSINE_WEIGHT * cosines[k] + bonus;
-                            if beats(base + RANK_REVERSE_BONUS) {
-                                let reverse = if self.lists(choices[k].words(), head_id) { RANK_REVERSE_BONUS } else { 0.0 };
-                                let rank = base + reverse;
-                                if beats(rank) {
-                                    likeliest = Some((rank, k));
-                                }
-                            }
+                        // contributions could not beat the likeliest so far, unless every
+                        // alternative is recorded.)
+                        let beats = |rank: f64| recording || likeliest.is_none_or(|(b, _)| rank > b);
+                        if !beats(ranker.score(&x) + ranker.most_from(COSINE, max_cosine) + ranker.most_from(LISTS_BACK, 1.0)) {
+                            continue;
+                        }
+                        if cosines[k].is_nan() {
+                            cosines[k] = match (vectors, own_vector, words) {
+                                (Some(v), Some(a), [w]) => v.index_of(*w).map_or(0.0, |b| v.cosine(a, b)),
+                                _ => 0.0,
+                            };
+                        }
+                        x[COSINE] = cosines[k];
+                        if !beats(ranker.score(&x) + ranker.most_from(LISTS_BACK, 1.0)) {
+                            continue;
+                        }
+                        x[LISTS_BACK] = flag(self.lists(words, head_id));
+                        let rank = ranker.score(&x);
+                        if likeliest.is_none_or(|(b, _)| rank > b) {
+                            likeliest = Some((rank, k));
+                        }
+                        if recording {
+                            offered.push(Alternative { text: choices[k].text().to_lowercase(), features: x });
                         }
                     }
+                }
+                if let Some(out) = alternatives.as_deref_mut().filter(|_| !offered.is_empty()) {
+                    out.push(Alternatives { start: tokens[i].start, end: tokens[j - 1].end, alternatives: offered });
                 }
                 let oddity = best.map_or(0.0, |(b, _)| b - own);
                 if has_synonyms {

@@ -13,7 +13,9 @@ use crate::thesaurus::{KnownPhrases, Thesaurus};
 use crate::vectors::Vectors;
 
 mod candidates;
+pub mod ranking;
 pub mod swaps;
+pub use ranking::{Alternative, Alternatives, Ranker, RANK_FEATURES, RANK_FEATURE_COUNT};
 pub use swaps::{Candidate, SwapModel, SWAP_FEATURES, SWAP_FEATURE_COUNT};
 
 use candidates::{word_uses, Context, Facts, Topic};
@@ -44,19 +46,6 @@ pub const MIN_NEIGHBOUR_COSINE: f32 = 0.3;
 /// 55.9%; none 37.1% / 8.4%, 53.2% (with the earlier ranking). The gain is small and within the
 /// noise of a 50-page set.
 pub const NEIGHBOURS_PER_WORD: usize = 8;
-/// How suggestions are ranked for being the original rather than for fitting best, among the
-/// alternatives that fit better than the word: fit (nats) plus this many nats per unit of cosine
-/// between the word and the alternative...
-pub const RANK_COSINE_WEIGHT: f64 = 2.0;
-/// ... plus this many for a thesaurus synonym of the word (a distributional neighbour may be an
-/// antonym or a sibling: "silver" for *gold*)...
-pub const RANK_THESAURUS_BONUS: f64 = 1.0;
-/// ... plus this many when the thesaurus lists the word among the alternative's own synonyms
-/// (direction matters: a spinner that swapped *city* for "metropolis" found it under *city*).
-/// Chosen on held-out synthetic spins with `unspun eval-spans` (suggestions right on found swaps:
-/// fit alone 65.9%, with cosine and the bonuses 70.3%; the reverse bonus at 6 instead of 3: 70.7%,
-/// but fewer right on `wild-dev`).
-pub const RANK_REVERSE_BONUS: f64 = 3.0;
 /// Words shorter than this are never candidates: single letters are symbols, initials and
 /// units ("N fertiliser", "P < 0.05"), not swaps, and the thesaurus reads them as words
 /// ("n" -> "north").
@@ -299,6 +288,8 @@ pub struct Analysis {
 struct Outputs {
     /// Every candidate with its swap features, when asked for.
     candidates: Option<Vec<Candidate>>,
+    /// Every candidate's alternatives with their ranking features, when asked for.
+    alternatives: Option<Vec<Alternatives>>,
 }
 
 /// Computes features from text against a reference and a thesaurus.
@@ -313,6 +304,8 @@ pub struct FeatureExtractor<'r> {
     /// The word-level swap model that picks the spans of [`FeatureExtractor::explain`]; without
     /// one, spans are the candidates whose oddity exceeds [`EXPLAIN_MIN_ODDITY`].
     swap_model: Option<&'r SwapModel>,
+    /// How a candidate's alternatives are ranked for being the original (the swap model's).
+    ranker: Ranker,
     /// Known spun phrases, proposed as candidates with the wording they replaced.
     known: Option<&'r KnownPhrases>,
     /// Word vectors whose neighbours are proposed besides the thesaurus's synonyms, and the
@@ -339,6 +332,7 @@ impl<'r> FeatureExtractor<'r> {
             total: reference.total(1),
             phrase_facts: Arc::default(),
             swap_model: None,
+            ranker: Ranker::HAND_SET,
             known: None,
             vectors: None,
             vector_facts: Arc::default(),
@@ -366,12 +360,18 @@ impl<'r> FeatureExtractor<'r> {
         }
     }
 
-    /// This extractor with a swap model choosing the spans of [`FeatureExtractor::explain`].
+    /// This extractor with a swap model choosing the spans of [`FeatureExtractor::explain`], and
+    /// its ranking of suggestions (without one, [`Ranker::HAND_SET`]).
     pub fn with_swap_model<'m>(self, model: Option<&'m SwapModel>) -> FeatureExtractor<'m>
     where
         'r: 'm,
     {
-        FeatureExtractor { swap_model: model, ..self }
+        FeatureExtractor { swap_model: model, ranker: model.map_or(Ranker::HAND_SET, |m| *m.ranker()), ..self }
+    }
+
+    /// This extractor with another ranking of suggestions (for learning a swap model on top of it).
+    pub fn with_ranker(self, ranker: Ranker) -> Self {
+        FeatureExtractor { ranker, ..self }
     }
 
     /// This extractor with known spun phrases (e.g. tortured phrases) as candidates.
@@ -432,19 +432,27 @@ impl<'r> FeatureExtractor<'r> {
 
     /// Every candidate of `text` with its swap features (for training and evaluating swap models).
     pub fn candidates(&self, text: &str) -> Vec<Candidate> {
-        let mut out = Outputs { candidates: Some(Vec::new()) };
+        let mut out = Outputs { candidates: Some(Vec::new()), ..Outputs::default() };
         self.gather(text, &mut out);
         out.candidates.unwrap_or_default()
     }
 
+    /// Every candidate's alternatives that fit better than it, with their ranking features (for
+    /// learning and measuring a [`Ranker`]).
+    pub fn alternatives(&self, text: &str) -> Vec<Alternatives> {
+        let mut out = Outputs { candidates: Some(Vec::new()), alternatives: Some(Vec::new()) };
+        self.gather(text, &mut out);
+        out.alternatives.unwrap_or_default()
+    }
+
     /// Statistics of `text` (exposed for tests and diagnostics).
     pub fn stats(&self, text: &str) -> Stats {
-        self.gather(text, &mut Outputs { candidates: self.swap_model.is_some().then(Vec::new) })
+        self.gather(text, &mut Outputs { candidates: self.swap_model.is_some().then(Vec::new), ..Outputs::default() })
     }
 
     fn analyse(&self, text: &str, with_spans: bool) -> Analysis {
         // With a swap model, the candidates also feed the `swap_*` document features.
-        let mut out = Outputs { candidates: (with_spans || self.swap_model.is_some()).then(Vec::new) };
+        let mut out = Outputs { candidates: (with_spans || self.swap_model.is_some()).then(Vec::new), ..Outputs::default() };
         let stats = self.gather(text, &mut out);
         let spans = out.candidates.filter(|_| with_spans).map_or_else(Vec::new, |c| self.spans_of(c, &stats.p_swap));
         Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
@@ -600,7 +608,7 @@ impl<'r> FeatureExtractor<'r> {
             uses: &uses,
             topic: topic.as_ref(),
         };
-        self.gather_oddity(&context, &mut s, out.candidates.as_mut());
+        self.gather_oddity(&context, &mut s, out.candidates.as_mut(), out.alternatives.as_mut());
         if let Some(candidates) = out.candidates.as_mut() {
             self.known_candidates(&context, candidates);
             // The document's own context, the same for all its candidates.

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::ranking::{Ranker, RANK_FEATURES};
 use crate::error::{Error, Result};
 
 /// Names of the candidate features, in the order of [`Candidate::features`] (definitions in
@@ -49,9 +50,10 @@ const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 /// Format name of swap model files.
 pub const FORMAT: &str = "unspun-swap-model";
 /// Version of the swap model file format this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The oldest swap model format this build reads (version 1 has no `threshold_in_spun`: its
-/// threshold serves for every document).
+/// threshold serves for every document; versions 1 and 2 have no `ranker`: they rank
+/// suggestions by [`Ranker::HAND_SET`]).
 const OLDEST_VERSION: u32 = 1;
 
 /// A word or phrase of the text that may have been swapped in: `text[start..end]`.
@@ -67,7 +69,7 @@ pub struct Candidate {
     /// neighbour fits (0 without one).
     pub oddity: f64,
     /// The likeliest original among the alternatives that fit better (see
-    /// `features::RANK_COSINE_WEIGHT`), capitalised like the candidate.
+    /// [`super::Ranker`]), capitalised like the candidate.
     pub suggestion: Option<String>,
     /// Several words, all capitalised, inside a run: a name ("Wall Street", "Fire Company"),
     /// which is never reported unless it is a known spun phrase (see [`Candidate::reportable`]).
@@ -107,7 +109,15 @@ pub struct SwapModel {
     intercept: f64,
     threshold: f64,
     threshold_in_spun: f64,
+    ranker: Ranker,
     notes: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// How a swap model file stores its ranker: the features by name, with their weights.
+#[derive(Serialize, Deserialize)]
+struct RankerFile {
+    features: Vec<String>,
+    weights: Vec<f64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,6 +132,8 @@ struct SwapModelFile {
     threshold: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     threshold_in_spun: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ranker: Option<RankerFile>,
     #[serde(default)]
     notes: std::collections::BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,7 +155,16 @@ impl SwapModel {
         if !(threshold > 0.0 && threshold < 1.0) || std.iter().any(|&s| s.is_nan() || s <= 0.0) {
             return Err(Error::Invalid("swap model threshold must be in (0, 1) and deviations positive".into()));
         }
-        Ok(SwapModel { mean, std, weights, intercept, threshold, threshold_in_spun: threshold, notes: Default::default() })
+        Ok(SwapModel {
+            mean,
+            std,
+            weights,
+            intercept,
+            threshold,
+            threshold_in_spun: threshold,
+            ranker: Ranker::HAND_SET,
+            notes: Default::default(),
+        })
     }
 
     /// `p_swap` of a candidate.
@@ -194,6 +215,16 @@ impl SwapModel {
         Ok(self)
     }
 
+    /// How this model's extractor ranks a candidate's alternatives for being the original.
+    pub fn ranker(&self) -> &Ranker {
+        &self.ranker
+    }
+
+    /// The same model with another ranking of suggestions.
+    pub fn with_ranker(self, ranker: Ranker) -> SwapModel {
+        SwapModel { ranker, ..self }
+    }
+
     /// Weights on the standardised features, in the order of [`SWAP_FEATURES`].
     pub fn weights(&self) -> &[f64] {
         &self.weights
@@ -216,6 +247,10 @@ impl SwapModel {
             intercept: self.intercept,
             threshold: self.threshold,
             threshold_in_spun: Some(self.threshold_in_spun),
+            ranker: Some(RankerFile {
+                features: RANK_FEATURES.iter().map(|s| s.to_string()).collect(),
+                weights: self.ranker.weights().to_vec(),
+            }),
             notes: self.notes.clone(),
             checksum: None,
         };
@@ -252,6 +287,15 @@ impl SwapModel {
         let mut m = SwapModel::new(file.mean, file.std, file.weights, file.intercept, file.threshold)
             .and_then(|m| m.with_thresholds(file.threshold, file.threshold_in_spun.unwrap_or(file.threshold)))
             .map_err(|e| bad(e.to_string()))?;
+        if let Some(r) = file.ranker {
+            if r.features.iter().map(String::as_str).ne(RANK_FEATURES.iter().copied()) {
+                return Err(bad(format!(
+                    "swap model ranking features {:?} differ from this build's {:?}: retrain with `unspun train-swaps`",
+                    r.features, RANK_FEATURES
+                )));
+            }
+            m.ranker = Ranker::new(&r.weights).map_err(|e| bad(e.to_string()))?;
+        }
         m.notes = file.notes;
         Ok(m)
     }
@@ -317,6 +361,8 @@ mod tests {
         assert!(SwapModel::from_json(edited.as_bytes(), Path::new("s.json")).unwrap_err().to_string().contains("checksum"));
         assert!(SwapModel::from_json(b"{}", Path::new("s.json")).unwrap_err().to_string().starts_with("s.json:"));
         assert!(SwapModel::new(vec![0.0], vec![1.0], vec![1.0], 0.0, 0.5).is_err());
+        let ranked = model().with_ranker(Ranker::new(&[0.5, 1.0, 0.0, 2.0, 0.25, 0.0, -1.0]).unwrap());
+        assert_eq!(SwapModel::from_json(ranked.to_json().as_bytes(), Path::new("s.json")).unwrap(), ranked);
         let two = model().with_thresholds(0.8, 0.5).unwrap();
         assert_eq!(SwapModel::from_json(two.to_json().as_bytes(), Path::new("s.json")).unwrap(), two);
         assert_eq!((two.threshold_for(false), two.threshold_for(true)), (0.8, 0.5));
@@ -324,17 +370,20 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_file_reads_with_one_threshold_for_every_document() {
-        // Version 1 had no `threshold_in_spun`; its checksum covers the fields it had.
-        let mut file: serde_json::Value = serde_json::from_str(&model().to_json()).unwrap();
+    fn a_version_1_file_reads_with_one_threshold_for_every_document_and_the_hand_set_ranking() {
+        // Version 1 had no `threshold_in_spun` nor `ranker`; its checksum covers the fields it had.
+        let learned = model().with_ranker(Ranker::new(&[0.5; 7]).unwrap());
+        let mut file: serde_json::Value = serde_json::from_str(&learned.to_json()).unwrap();
         let o = file.as_object_mut().unwrap();
         o.insert("version".into(), 1.into());
         o.remove("threshold_in_spun");
+        o.remove("ranker");
         o.remove("checksum");
         let compact: SwapModelFile = serde_json::from_value(file.clone()).unwrap();
         let sum = format!("{:08x}", crc32fast::hash(serde_json::to_string(&compact).unwrap().as_bytes()));
         file.as_object_mut().unwrap().insert("checksum".into(), sum.into());
         let m = SwapModel::from_json(file.to_string().as_bytes(), Path::new("s.json")).unwrap();
         assert_eq!((m.threshold_for(false), m.threshold_for(true)), (0.6, 0.6));
+        assert_eq!(*m.ranker(), Ranker::HAND_SET);
     }
 }
