@@ -1012,10 +1012,11 @@ fn learn_ranking(
 fn ranking_sets(records: &[Record], extractor: &FeatureExtractor<'_>, progress: Progress<'_>) -> Vec<(Alternatives, usize, String)> {
     records
         .par_iter()
-        .filter(|r| r.label == Some(true) && !r.swaps.is_empty())
         .flat_map_iter(|r| {
             progress(1);
-            extractor.alternatives(&r.text).into_iter().filter_map(move |set| {
+            let spun = r.label == Some(true) && !r.swaps.is_empty();
+            let sets = if spun { extractor.alternatives(&r.text) } else { Vec::new() };
+            sets.into_iter().filter_map(move |set| {
                 let swap = r.swaps.iter().find(|w| w.start == set.start && w.end == set.end)?;
                 let original = swap.original.to_lowercase();
                 let k = set.alternatives.iter().position(|a| a.text == original)?;
