@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::ranking::{Alternative, Alternatives, COSINE, LISTS_BACK, RANK_FEATURE_COUNT};
+use super::ranking::{Alternative, Alternatives, COSINE, FIT_GAIN, IN_DOC, LISTS_BACK, RANK_FEATURE_COUNT, THESAURUS, WORDS, ZIPF_GAIN};
 use super::{Candidate, FeatureExtractor, Stats, Word, MIN_CANDIDATE_CHARS, MIN_NEIGHBOUR_COSINE, MIN_SUGGESTION_COUNT};
 use super::{NEIGHBOURS_PER_WORD, ODDITY_HIGH};
 use crate::reference::{hash_word, key, prefetch, KeyHasher};
@@ -299,11 +299,11 @@ impl<'r> FeatureExtractor<'r> {
                         }
                         let words = choices[k].words();
                         let mut x = [0.0; RANK_FEATURE_COUNT];
-                        x[0] = fit - own;
-                        x[2] = flag(is_thesaurus);
-                        x[4] = zipf(entries[k + 1].min_count, self.total) - own_zipf;
-                        x[5] = flag(words.iter().all(|h| context.uses.contains_key(h)));
-                        x[6] = words.len() as f64;
+                        x[FIT_GAIN] = fit - own;
+                        x[THESAURUS] = flag(is_thesaurus);
+                        x[ZIPF_GAIN] = zipf(entries[k + 1].min_count, self.total) - own_zipf;
+                        x[IN_DOC] = flag(words.iter().all(|h| context.uses.contains_key(h)));
+                        x[WORDS] = words.len() as f64;
                         // (The cosine and the reverse look-up are skipped where even their largest
                         // contributions could not beat the likeliest so far, unless every
                         // alternative is recorded.)

@@ -16,12 +16,17 @@ pub const RANK_FEATURES: &[&str] = &["fit_gain", "cosine", "thesaurus", "lists_b
 pub const RANK_FEATURE_COUNT: usize = 7;
 const _: () = assert!(RANK_FEATURES.len() == RANK_FEATURE_COUNT);
 
-/// Index of `cosine` and `lists_back` in [`RANK_FEATURES`]: the two that cost a look-up, made only
-/// where the alternative could still rank first.
+/// Indices of the features in [`RANK_FEATURES`]. `COSINE` and `LISTS_BACK` cost a look-up, made
+/// only where the alternative could still rank first.
+pub(super) const FIT_GAIN: usize = 0;
 pub(super) const COSINE: usize = 1;
+pub(super) const THESAURUS: usize = 2;
 pub(super) const LISTS_BACK: usize = 3;
+pub(super) const ZIPF_GAIN: usize = 4;
+pub(super) const IN_DOC: usize = 5;
+pub(super) const WORDS: usize = 6;
 /// The relation features, weighed together by a learned ranking (see [`Ranker::learn`]).
-const RELATION: [usize; 3] = [COSINE, 2, LISTS_BACK];
+const RELATION: [usize; 3] = [COSINE, THESAURUS, LISTS_BACK];
 
 /// One alternative offered in place of a candidate, with its ranking features.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +127,13 @@ impl Ranker {
             others.sort_by(|a, b| Ranker::HAND_SET.score(&b.features).total_cmp(&Ranker::HAND_SET.score(&a.features)));
             for a in others.into_iter().take(max_pairs) {
                 let x = &a.features;
-                let d = vec![o[0] - x[0], relation(o) - relation(x), o[4] - x[4], o[5] - x[5], o[6] - x[6]];
+                let d = vec![
+                    o[FIT_GAIN] - x[FIT_GAIN],
+                    relation(o) - relation(x),
+                    o[ZIPF_GAIN] - x[ZIPF_GAIN],
+                    o[IN_DOC] - x[IN_DOC],
+                    o[WORDS] - x[WORDS],
+                ];
                 rows.push(d.iter().map(|v| -v).collect());
                 labels.push(false);
                 rows.push(d);
@@ -140,7 +151,8 @@ impl Ranker {
             let k = fitted.feature_names().iter().position(|n| n == name).expect("every column is fitted");
             fitted.weights()[k] / fitted.std()[k]
         };
-        let mut weights = [w("fit_gain"), 0.0, 0.0, 0.0, w("zipf_gain"), w("in_doc"), w("words")];
+        let mut weights = [0.0; RANK_FEATURE_COUNT];
+        (weights[FIT_GAIN], weights[ZIPF_GAIN], weights[IN_DOC], weights[WORDS]) = (w("fit_gain"), w("zipf_gain"), w("in_doc"), w("words"));
         for k in RELATION {
             weights[k] = w("relation") * Ranker::HAND_SET.weights[k];
         }
