@@ -1082,9 +1082,7 @@ pub fn train_swap_model(
         .with_known_phrases(Some(&resources.known_phrases))
         .with_vectors(resources.vectors.as_ref());
     // First the ranking of suggestions (the candidates' features depend on the suggestion it picks).
-    let ranker = learn_ranking(train, valid, &fx, alpha, progress)?;
-    let ranking_notes = ranker.1;
-    let ranker = ranker.0;
+    let (ranker, ranking_notes) = learn_ranking(train, valid, &fx, alpha, progress)?;
     let fx = fx.with_ranker(ranker);
     let (mut rows, mut labels) = (Vec::new(), Vec::new());
     for (r, candidates) in swap_rows(train, &fx, progress) {

@@ -5,8 +5,6 @@
 //! regression, the original against every other alternative of the same candidate) and stored in
 //! the swap model.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
 /// Names of the ranking features of an alternative, in the order of [`Ranker`]'s weights
@@ -47,15 +45,9 @@ pub struct Alternatives {
 
 /// Weights of the ranking features: the likeliest original is the alternative with the highest
 /// weighted sum.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranker {
     weights: [f64; RANK_FEATURE_COUNT],
-}
-
-impl Default for Ranker {
-    fn default() -> Self {
-        Ranker::HAND_SET
-    }
 }
 
 impl Ranker {
