@@ -1104,13 +1104,13 @@ pub fn train_swap_model(
         (mean[c], std[c], weights[c]) = (fitted.mean()[k], fitted.std()[k], fitted.weights()[k]);
     }
     let mut model = SwapModel::new(mean, std, weights, fitted.intercept(), 0.5)?.with_ranker(ranker);
-    // Threshold: a candidate of an original is flagged at threshold t when it has local evidence
-    // and is not a whole name (only those are reported, see `Candidate::reportable`), p >= t and no overlapping
-    // such candidate has a higher p (the strongest of overlapping spans is reported).
+    // Threshold: a candidate of an original is flagged at threshold t when it is not a whole name
+    // (see `SwapModel::reports`), p >= t and no overlapping such candidate has a higher p (the
+    // strongest of overlapping spans is reported).
     let scored: Vec<(&Record, Vec<(Candidate, f64)>)> = swap_rows(valid, &fx, progress)
         .into_iter()
         .map(|(r, cs)| {
-            let with_p = cs.into_iter().filter(Candidate::reportable).map(|c| {
+            let with_p = cs.into_iter().filter(|c| !c.whole_name()).map(|c| {
                 let p = model.probability(&c);
                 (c, p)
             });
@@ -1132,11 +1132,14 @@ pub fn train_swap_model(
     }
     // The worst domain decides: its originals too stay within the allowed false flags.
     let threshold = by_domain.values().map(|(p, words)| threshold_for_flags(p, *words, max_false_flags)).fold(1e-6, f64::max);
-    // In spun records: every kept candidate (its p, whether it is on a swap) and every swap's
-    // highest kept p.
+    // In spun records, the candidates that may be reported below `threshold` (those with local
+    // evidence) or at it: every kept one (its p, whether it is on a swap) and every swap's highest
+    // kept p.
+    let eligible = |(c, p): &&(Candidate, f64)| *p >= threshold || c.has_local_evidence();
     let (mut spun_spans, mut spun_swaps) = (Vec::new(), Vec::new());
     for (r, cs) in scored.iter().filter(|(r, _)| r.label == Some(true)) {
-        let kept = kept(cs);
+        let cs: Vec<(Candidate, f64)> = cs.iter().filter(eligible).cloned().collect();
+        let kept = kept(&cs);
         spun_spans.extend(kept.iter().map(|(c, p)| (*p, overlaps_swap(c, r))));
         spun_swaps.extend(
             r.swaps.iter().map(|w| kept.iter().filter(|(c, _)| c.start < w.end && w.start < c.end).map(|(_, p)| *p).fold(0.0, f64::max)),
@@ -1161,7 +1164,8 @@ pub fn train_swap_model(
             for (least, found, restored) in
                 [(threshold, &mut v.found, &mut v.restored), (threshold_in_spun, &mut v.found_in_spun, &mut v.restored_in_spun)]
             {
-                let hits: Vec<_> = cs.iter().filter(|(c, p)| *p >= least && c.start < w.end && w.start < c.end).collect();
+                let hits: Vec<_> =
+                    cs.iter().filter(|cp| eligible(cp) && cp.1 >= least && cp.0.start < w.end && w.start < cp.0.end).collect();
                 if !hits.is_empty() {
                     *found += 1;
                     if hits.iter().any(|(c, _)| c.suggestion.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&w.original))) {

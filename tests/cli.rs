@@ -46,7 +46,8 @@ fn explain_points_at_the_swapped_words_and_suggests_the_originals() {
     assert_eq!(&text[first["start"].as_u64().unwrap() as usize..first["end"].as_u64().unwrap() as usize], "overseas");
     // text output marks the spans in the document
     let o = run(&["score", "--explain", "-"], Some(text));
-    assert!(stdout(&o).contains("[overseas → foreign] minister"), "{}", stdout(&o));
+    let shown = stdout(&o);
+    assert!(shown.contains("[overseas → foreign]") && shown.contains("[Related → Associated]"), "{shown}");
 }
 
 #[test]

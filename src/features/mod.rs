@@ -410,9 +410,9 @@ impl<'r> FeatureExtractor<'r> {
     }
 
     /// Features of `text` and the spans that look spun, with suggestions: with a swap model, the
-    /// candidates whose `p_swap` reaches its threshold for a document judged spun
-    /// ([`SwapModel::threshold_in_spun`]; [`FeatureExtractor::spans_for_verdict`] keeps those of a
-    /// document judged original); without one, those whose oddity exceeds [`EXPLAIN_MIN_ODDITY`]
+    /// candidates it reports in a document judged spun ([`SwapModel::reports`]: `p_swap` at
+    /// [`SwapModel::threshold`], or at [`SwapModel::threshold_in_spun`] with local evidence;
+    /// [`FeatureExtractor::spans_for_verdict`] keeps those of a document judged original); without one, those whose oddity exceeds [`EXPLAIN_MIN_ODDITY`]
     /// and that have a suggestion.
     pub fn explain(&self, text: &str) -> Analysis {
         self.analyse(text, true)
@@ -466,7 +466,7 @@ impl<'r> FeatureExtractor<'r> {
         // `gather_oddity` and `known_candidates`.)
         let spans = candidates.into_iter().enumerate().filter_map(|(k, c)| {
             let (reported, p_swap) = match self.swap_model {
-                Some(m) => (p_swap[k] >= m.threshold_in_spun() && c.reportable(), Some(p_swap[k])),
+                Some(m) => (m.reports(&c, p_swap[k], true), Some(p_swap[k])),
                 None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
             };
             reported.then_some(Span { start: c.start, end: c.end, score: c.oddity, suggestion: c.suggestion, p_swap })

@@ -72,7 +72,7 @@ pub struct Candidate {
     /// [`super::Ranker`]), capitalised like the candidate.
     pub suggestion: Option<String>,
     /// Several words, all capitalised, inside a run: a name ("Wall Street", "Fire Company"),
-    /// which is never reported unless it is a known spun phrase (see [`Candidate::reportable`]).
+    /// which is never reported unless it is a known spun phrase (see [`Candidate::whole_name`]).
     pub name: bool,
 }
 
@@ -80,18 +80,19 @@ pub struct Candidate {
 pub const LOCAL_EVIDENCE_ODDITY: f64 = 1.5;
 
 impl Candidate {
-    /// Whether it may be reported as a span: it has local evidence and is not a whole name
-    /// (names are not swapped unless broken, and a broken name shows as one odd word: "Related
-    /// Press"), unless it is a known spun phrase (a capitalised title's "Profound Learning").
-    pub fn reportable(&self) -> bool {
-        self.has_local_evidence() && !(self.name && self.features[17] == 0.0)
+    /// A whole name, never reported: several words, all capitalised, inside a run, and not a known
+    /// spun phrase (names are not swapped unless broken, and a broken name shows as one odd word:
+    /// "Related Press"; a capitalised title's "Profound Learning" is a known phrase).
+    pub fn whole_name(&self) -> bool {
+        self.name && self.features[17] == 0.0
     }
 
     /// Whether the text itself points at this candidate, not only its document's context: a
     /// thesaurus neighbour fits clearly better (oddity above [`LOCAL_EVIDENCE_ODDITY`]), it is a
     /// known spun phrase, or, without thesaurus neighbours, one of its pairs is unseen. Without
-    /// this, every word of a heavily spun text looks swapped (its context does); only candidates
-    /// with local evidence are reported.
+    /// this, every word of a heavily spun text looks swapped (its context does): below
+    /// [`SwapModel::threshold`], only candidates with local evidence are reported (see
+    /// [`SwapModel::reports`]).
     pub fn has_local_evidence(&self) -> bool {
         let f = &self.features;
         self.oddity > LOCAL_EVIDENCE_ODDITY || f[17] > 0.0 || (f[10] == 0.0 && (f[3] > 0.0 || f[4] > 0.0))
@@ -182,6 +183,15 @@ impl SwapModel {
     /// Least `p_swap` of a reported span in a document judged spun (at most [`Self::threshold`]).
     pub fn threshold_in_spun(&self) -> f64 {
         self.threshold_in_spun
+    }
+
+    /// Whether a candidate with probability `p` is reported as a span in a document judged spun
+    /// (`judged_spun`) or original: never a whole name; anywhere at [`Self::threshold`]; in a
+    /// document judged spun also from [`Self::threshold_in_spun`] up, when the candidate has local
+    /// evidence ([`Candidate::has_local_evidence`]: there the context makes every word likelier, and
+    /// the lower threshold needs the text itself to point at the word).
+    pub fn reports(&self, c: &Candidate, p: f64, judged_spun: bool) -> bool {
+        !c.whole_name() && (p >= self.threshold || (judged_spun && p >= self.threshold_in_spun && c.has_local_evidence()))
     }
 
     /// Least `p_swap` of a reported span, given the document's verdict.
@@ -346,9 +356,24 @@ mod tests {
         assert!(c(0.0, &[(4, 1.0)]).has_local_evidence());
         assert!(!c(0.0, &[]).has_local_evidence(), "context alone is not evidence");
         let name = Candidate { name: true, ..c(2.0, &[(10, 1.0)]) };
-        assert!(name.has_local_evidence() && !name.reportable(), "a whole name is not reported");
-        assert!(Candidate { name: true, ..c(0.0, &[(17, 1.0)]) }.reportable(), "unless it is a known spun phrase");
-        assert!(c(2.0, &[(10, 1.0)]).reportable());
+        assert!(name.whole_name(), "a whole name is not reported");
+        assert!(!Candidate { name: true, ..c(0.0, &[(17, 1.0)]) }.whole_name(), "unless it is a known spun phrase");
+        assert!(!c(2.0, &[(10, 1.0)]).whole_name());
+    }
+
+    #[test]
+    fn below_the_threshold_only_local_evidence_is_reported_and_only_in_documents_judged_spun() {
+        let m = model().with_thresholds(0.8, 0.6).unwrap();
+        let plain =
+            Candidate { start: 0, end: 1, words: (0, 1), features: [0.0; SWAP_FEATURE_COUNT], oddity: 0.0, suggestion: None, name: false };
+        let odd = Candidate { oddity: 2.0, ..plain.clone() };
+        for judged_spun in [false, true] {
+            assert!(m.reports(&plain, 0.8, judged_spun) && m.reports(&odd, 0.8, judged_spun), "at the threshold, evidence or not");
+            assert!(!m.reports(&plain, 0.7, judged_spun), "below it, context alone is not enough");
+            assert!(!m.reports(&odd, 0.5, judged_spun));
+        }
+        assert!(m.reports(&odd, 0.7, true) && !m.reports(&odd, 0.7, false), "the lower threshold holds in spun documents");
+        assert!(!m.reports(&Candidate { name: true, words: (0, 2), ..odd }, 0.99, true), "never a whole name");
     }
 
     #[test]
