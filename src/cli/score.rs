@@ -31,9 +31,10 @@ JSON output per document: {\"id\", \"p_spun\", \"spun\", \"words\", \"spans\": [
 was swapped in). --explain reports spans whose p_swap reaches the swap model's threshold, and in
 documents judged spun (where a swap is likelier) also those above a lower one where the text itself
 points at the word: a better-fitting alternative, a known spun phrase, or an unseen word pair
-without alternatives. Whole capitalised names are never spans. p_spun and spun are null (with a
-\"note\") for documents too short to judge (under 8 words) or binary; a document over 64 MiB is
-judged on its first 64 MiB (with a \"note\").
+without alternatives. For a word the text does not point at, its document's context counts the
+more the longer the document (a sentence's context is a poor estimate). Whole capitalised names
+are never spans. p_spun and spun are null (with a \"note\") for documents too short to judge
+(under 8 words) or binary; a document over 64 MiB is judged on its first 64 MiB (with a \"note\").
 
 HTML: .html/.htm files, and documents or --jsonl records that start with <!doctype or a tag such
 as <html>, <body>, <p> or <div> (and close a tag), are stripped of markup before scoring, with a

@@ -464,9 +464,10 @@ impl<'r> FeatureExtractor<'r> {
     fn spans_of(&self, candidates: Vec<Candidate>, p_swap: &[f64]) -> Vec<Span> {
         // (A candidate's suggestion exists only where it fits better, or for a known phrase: see
         // `gather_oddity` and `known_candidates`.)
+        let n = candidates.len();
         let spans = candidates.into_iter().enumerate().filter_map(|(k, c)| {
             let (reported, p_swap) = match self.swap_model {
-                Some(m) => (m.reports(&c, p_swap[k], true), Some(p_swap[k])),
+                Some(m) => (m.reports(&c, p_swap[k], true, n), Some(p_swap[k])),
                 None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
             };
             reported.then_some(Span { start: c.start, end: c.end, score: c.oddity, suggestion: c.suggestion, p_swap })

@@ -47,6 +47,18 @@ pub const SWAP_FEATURES: &[&str] = &[
 pub const SWAP_FEATURE_COUNT: usize = 27;
 const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 
+/// The features that describe the candidate's document, not the candidate (`doc_oddity_mean`,
+/// `doc_bigram_unseen_share`; see [`SwapModel::reporting_p`]).
+pub const DOCUMENT_CONTEXT: [usize; 2] = [15, 16];
+/// How many candidates a document needs for its context to count half in [`SwapModel::reporting_p`]
+/// (about 120 words, the size of a training chunk). Measured with 20 and 50: 20 still reports
+/// "said" and "about" in the README's one-sentence example (50: its four swaps only), and finds
+/// 0.7 and 0.5 points more of `wild-dev`'s and `science-dev`'s swaps.
+pub const CONTEXT_PRIOR_CANDIDATES: f64 = 50.0;
+const _: () = assert!(
+    matches!(SWAP_FEATURES[15].as_bytes(), b"doc_oddity_mean") && matches!(SWAP_FEATURES[16].as_bytes(), b"doc_bigram_unseen_share")
+);
+
 /// Format name of swap model files.
 pub const FORMAT: &str = "unspun-swap-model";
 /// Version of the swap model file format this build writes.
@@ -185,13 +197,39 @@ impl SwapModel {
         self.threshold_in_spun
     }
 
-    /// Whether a candidate with probability `p` is reported as a span in a document judged spun
-    /// (`judged_spun`) or original: never a whole name; anywhere at [`Self::threshold`]; in a
-    /// document judged spun also from [`Self::threshold_in_spun`] up, when the candidate has local
-    /// evidence ([`Candidate::has_local_evidence`]: there the context makes every word likelier, and
-    /// the lower threshold needs the text itself to point at the word).
-    pub fn reports(&self, c: &Candidate, p: f64, judged_spun: bool) -> bool {
-        !c.whole_name() && (p >= self.threshold || (judged_spun && p >= self.threshold_in_spun && c.has_local_evidence()))
+    /// Whether a candidate with probability `p`, one of `candidates` of its document, is reported
+    /// as a span in a document judged spun (`judged_spun`) or original: never a whole name;
+    /// anywhere when [`Self::reporting_p`] reaches [`Self::threshold`]; in a document judged spun
+    /// also from [`Self::threshold_in_spun`] up, when the candidate has local evidence
+    /// ([`Candidate::has_local_evidence`]: there the context makes every word likelier, and the
+    /// lower threshold needs the text itself to point at the word).
+    pub fn reports(&self, c: &Candidate, p: f64, judged_spun: bool, candidates: usize) -> bool {
+        !c.whole_name()
+            && ((p >= self.threshold && self.reporting_p(c, p, candidates) >= self.threshold)
+                || (judged_spun && p >= self.threshold_in_spun && c.has_local_evidence()))
+    }
+
+    /// The probability that [`Self::threshold`] is held against: `p` itself for a candidate with
+    /// local evidence; for one without, the smaller of `p` and the candidate's probability with its
+    /// document's context (the [`DOCUMENT_CONTEXT`] features' part of the logit) weighted by
+    /// `n / (n + CONTEXT_PRIOR_CANDIDATES)` for a document of `n` candidates. A few words are a
+    /// poor estimate of how spun a text looks: in a sentence with two strong swaps every other word
+    /// gets a high `p_swap` from its context alone, which is not evidence; a page's context is.
+    pub fn reporting_p(&self, c: &Candidate, p: f64, candidates: usize) -> f64 {
+        if c.has_local_evidence() {
+            return p;
+        }
+        let (mut own, mut context) = (self.intercept, 0.0);
+        for k in 0..SWAP_FEATURE_COUNT {
+            let term = self.weights[k] * (c.features[k] - self.mean[k]) / self.std[k];
+            if DOCUMENT_CONTEXT.contains(&k) {
+                context += term;
+            } else {
+                own += term;
+            }
+        }
+        let n = candidates as f64;
+        p.min(1.0 / (1.0 + (-(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context)).exp()))
     }
 
     /// Least `p_swap` of a reported span, given the document's verdict.
@@ -363,17 +401,64 @@ mod tests {
 
     #[test]
     fn below_the_threshold_only_local_evidence_is_reported_and_only_in_documents_judged_spun() {
-        let m = model().with_thresholds(0.8, 0.6).unwrap();
-        let plain =
-            Candidate { start: 0, end: 1, words: (0, 1), features: [0.0; SWAP_FEATURE_COUNT], oddity: 0.0, suggestion: None, name: false };
-        let odd = Candidate { oddity: 2.0, ..plain.clone() };
+        // p_swap = sigma(doc_oddity_mean - 1), in a long text (its context counts almost fully)
+        let m = context_model();
+        let at = |context: f64, oddity: f64| {
+            let mut features = [0.0; SWAP_FEATURE_COUNT];
+            features[15] = context;
+            let c = Candidate { start: 0, end: 1, words: (0, 1), features, oddity, suggestion: None, name: false };
+            let p = m.probability(&c);
+            (c, p)
+        };
+        let long = 1_000_000;
+        let (high, p) = at(4.0, 0.0); // p 0.95
+        let (odd_high, q) = at(4.0, 2.0);
+        let (middle, r) = at(1.5, 0.0); // p 0.62: between the two thresholds
+        let (odd_middle, _) = at(1.5, 2.0);
+        let (odd_low, t) = at(0.5, 2.0); // p 0.38
         for judged_spun in [false, true] {
-            assert!(m.reports(&plain, 0.8, judged_spun) && m.reports(&odd, 0.8, judged_spun), "at the threshold, evidence or not");
-            assert!(!m.reports(&plain, 0.7, judged_spun), "below it, context alone is not enough");
-            assert!(!m.reports(&odd, 0.5, judged_spun));
+            assert!(
+                m.reports(&high, p, judged_spun, long) && m.reports(&odd_high, q, judged_spun, long),
+                "at the threshold, evidence or not"
+            );
+            assert!(!m.reports(&middle, r, judged_spun, long), "below it, context alone is not enough");
+            assert!(!m.reports(&odd_low, t, judged_spun, long));
         }
-        assert!(m.reports(&odd, 0.7, true) && !m.reports(&odd, 0.7, false), "the lower threshold holds in spun documents");
-        assert!(!m.reports(&Candidate { name: true, words: (0, 2), ..odd }, 0.99, true), "never a whole name");
+        assert!(
+            m.reports(&odd_middle, r, true, long) && !m.reports(&odd_middle, r, false, long),
+            "the lower threshold holds in spun documents"
+        );
+        assert!(!m.reports(&Candidate { name: true, words: (0, 2), ..odd_high }, q, true, long), "never a whole name");
+    }
+
+    /// `p_swap = sigma(doc_oddity_mean - 1)` (only the document's context counts), thresholds 0.8
+    /// and 0.6.
+    fn context_model() -> SwapModel {
+        let mut w = vec![0.0; SWAP_FEATURE_COUNT];
+        w[15] = 1.0;
+        SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], w, -1.0, 0.5)
+            .unwrap()
+            .with_thresholds(0.8, 0.6)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_short_texts_context_counts_less_for_a_word_without_local_evidence() {
+        let m = context_model();
+        let mut features = [0.0; SWAP_FEATURE_COUNT];
+        features[15] = 4.0;
+        let plain = Candidate { start: 0, end: 1, words: (0, 1), features, oddity: 0.0, suggestion: None, name: false };
+        let p = m.probability(&plain);
+        assert!((p - 1.0 / (1.0 + (-3f64).exp())).abs() < 1e-12);
+        // 10 candidates: the context weighs 10 / 60, sigma(-1 + 4 / 6) < 0.8; 1000: sigma(-1 + 4 * 1000 / 1050)
+        assert!((m.reporting_p(&plain, p, 10) - 1.0 / (1.0 + (1.0 - 4.0 / 6.0f64).exp())).abs() < 1e-12);
+        assert!(!m.reports(&plain, p, true, 10) && !m.reports(&plain, p, false, 10));
+        assert!(m.reports(&plain, p, false, 1000));
+        assert!(m.reporting_p(&plain, p, 1_000_000) <= p, "never above p itself");
+        // local evidence: p itself, however short the text
+        let odd = Candidate { oddity: 2.0, ..plain };
+        assert_eq!(m.reporting_p(&odd, p, 10), p);
+        assert!(m.reports(&odd, p, false, 10));
     }
 
     #[test]

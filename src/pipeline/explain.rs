@@ -169,6 +169,10 @@ pub struct SwapValidation {
     pub false_flags_by_domain: BTreeMap<String, f64>,
 }
 
+/// A validation record, its candidates other than whole names with their `p_swap`, and its number
+/// of candidates (names included).
+type Scored<'a> = (&'a Record, Vec<(Candidate, f64)>, usize);
+
 /// Candidates of labeled records with their labels: a candidate of a spun record is a positive
 /// when it overlaps a gold swap; every candidate of an original is a negative. Spun records
 /// without gold swaps are left out.
@@ -331,26 +335,31 @@ pub fn train_swap_model(
     // Threshold: a candidate of an original is flagged at threshold t when it is not a whole name
     // (see `SwapModel::reports`), p >= t and no overlapping such candidate has a higher p (the
     // strongest of overlapping spans is reported).
-    let scored: Vec<(&Record, Vec<(Candidate, f64)>)> = swap_rows(valid, &fx, progress)
+    // (With each record's number of candidates, names included, which `SwapModel::reporting_p`
+    // weighs the document's context by.)
+    let scored: Vec<Scored> = swap_rows(valid, &fx, progress)
         .into_iter()
         .map(|(r, cs)| {
+            let n = cs.len();
             let with_p = cs.into_iter().filter(|c| !c.whole_name()).map(|c| {
                 let p = model.probability(&c);
                 (c, p)
             });
-            (r, with_p.collect())
+            (r, with_p.collect(), n)
         })
         .collect();
     // The candidates that would be reported at a threshold they reach: no overlapping one is stronger.
     fn kept(cs: &[(Candidate, f64)]) -> Vec<&(Candidate, f64)> {
         cs.iter().filter(|(c, p)| !cs.iter().any(|(o, q)| q > p && o.start < c.end && c.start < o.end)).collect()
     }
-    // The originals' flaggable p per domain (the `domain` field; one group without it), and words.
+    // The originals' flaggable p per domain (the `domain` field; one group without it), and words:
+    // what the threshold is held against (`SwapModel::reporting_p`).
     let mut by_domain: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
-    for (r, cs) in &scored {
+    for (r, cs, n) in &scored {
         if r.label != Some(true) {
             let (p, words) = by_domain.entry(r.extra.get("domain").cloned().unwrap_or_default()).or_default();
-            p.extend(kept(cs).iter().map(|(_, p)| *p));
+            let held: Vec<(Candidate, f64)> = cs.iter().map(|(c, p)| (c.clone(), model.reporting_p(c, *p, *n))).collect();
+            p.extend(kept(&held).iter().map(|(_, p)| *p));
             *words += crate::text::tokenize(&r.text).len();
         }
     }
@@ -359,10 +368,11 @@ pub fn train_swap_model(
     // In spun records, the candidates that may be reported below `threshold` (those with local
     // evidence) or at it: every kept one (its p, whether it is on a swap) and every swap's highest
     // kept p.
-    let eligible = |(c, p): &&(Candidate, f64)| *p >= threshold || c.has_local_evidence();
+    let scorer = model.clone();
+    let eligible = |(c, p): &(Candidate, f64), n: usize| c.has_local_evidence() || scorer.reporting_p(c, *p, n) >= threshold;
     let (mut spun_spans, mut spun_swaps) = (Vec::new(), Vec::new());
-    for (r, cs) in scored.iter().filter(|(r, _)| r.label == Some(true)) {
-        let cs: Vec<(Candidate, f64)> = cs.iter().filter(eligible).cloned().collect();
+    for (r, cs, n) in scored.iter().filter(|(r, _, _)| r.label == Some(true)) {
+        let cs: Vec<(Candidate, f64)> = cs.iter().filter(|cp| eligible(cp, *n)).cloned().collect();
         let kept = kept(&cs);
         spun_spans.extend(kept.iter().map(|(c, p)| (*p, overlaps_swap(c, r))));
         spun_swaps.extend(
@@ -379,7 +389,7 @@ pub fn train_swap_model(
         (by_domain.values().flat_map(|(p, _)| p.iter().copied()).collect(), by_domain.values().map(|(_, w)| w).sum());
     v.false_flags_per_100_words = per_100(&all_p, all_words);
     v.false_flags_by_domain = by_domain.iter().filter(|(d, _)| !d.is_empty()).map(|(d, (p, w))| (d.clone(), per_100(p, *w))).collect();
-    for (r, cs) in &scored {
+    for (r, cs, n) in &scored {
         if r.label != Some(true) {
             continue;
         }
@@ -389,7 +399,7 @@ pub fn train_swap_model(
                 [(threshold, &mut v.found, &mut v.restored), (threshold_in_spun, &mut v.found_in_spun, &mut v.restored_in_spun)]
             {
                 let hits: Vec<_> =
-                    cs.iter().filter(|cp| eligible(cp) && cp.1 >= least && cp.0.start < w.end && w.start < cp.0.end).collect();
+                    cs.iter().filter(|cp| eligible(cp, *n) && cp.1 >= least && cp.0.start < w.end && w.start < cp.0.end).collect();
                 if !hits.is_empty() {
                     *found += 1;
                     if hits.iter().any(|(c, _)| c.suggestion.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&w.original))) {
