@@ -9,8 +9,11 @@ is *found* when a reported span overlaps it and *restored* when such a span's su
 original word(s); *false flags* are spans per 100 words of the original items. Same definitions as
 `unspun eval-spans` (README, "Accuracy").
 
-Usage: python3 scripts/eval_evidence.py [--bin target/release/unspun] [--json] FILE.jsonl [-- more score args]
-(--json: one object {"swaps", "found", "restored", "false_flags_per_100_words", "flags", "words"}, shares as fractions)
+Usage: python3 scripts/eval_evidence.py [--bin target/release/unspun] [--json] [--as-swaps OUT] FILE.jsonl [-- more score args]
+(--json: one object {"swaps", "found", "restored", "false_flags_per_100_words", "flags", "words"}, shares as fractions;
+--as-swaps OUT: also write the pages with these swaps as gold `swaps` (byte offsets, as `unspun corpus` writes them) to
+OUT, for `unspun eval-spans --data OUT`, which also counts the swaps whose original a candidate offers. OUT holds the
+pages' text: keep it out of the repository, e.g. under build/)
 Input lines: {"id", "text", "label": "spun"|"original", "evidence": [[spun, original], ...]}.
 """
 import argparse, difflib, json, re, subprocess, sys
@@ -22,6 +25,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default="target/release/unspun")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--as-swaps", metavar="OUT", help="also write the pages with gold `swaps` for `unspun eval-spans`")
     ap.add_argument("data")
     ap.add_argument("score_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -43,7 +47,10 @@ def main():
     out = {str(o["id"]): o for o in map(json.loads, filter(str.strip, p.stdout.splitlines()))}
 
     swaps = found = restored = words = flags = 0
+    gold = []
     for r in rows:
+        byte_at = lambda k, t=r["text"]: len(t[:k].encode())
+        gold.append({"id": r["id"], "text": r["text"], "label": r["label"], "swaps": []})
         o = out[r["id"]]
         b = r["text"].encode()
         # spans' byte offsets -> character offsets
@@ -67,10 +74,14 @@ def main():
                 start, end = sw[a1][0], sw[a2 - 1][1]
                 seen.add((start, end))
                 swaps += 1
+                gold[-1]["swaps"].append({"start": byte_at(start), "end": byte_at(end), "original": " ".join(ow[b1:b2])})
                 hit = [s for s in spans if s[0] < end and s[1] > start]
                 if hit:
                     found += 1
                     restored += any(all(w in WORD.findall(s[2]) for w in ow[b1:b2]) for s in hit)
+    if a.as_swaps:
+        with open(a.as_swaps, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(g) + "\n" for g in gold)
     if a.json:
         print(json.dumps({"swaps": swaps, "found": found / max(swaps, 1), "restored": restored / max(swaps, 1),
                           "false_flags_per_100_words": 100 * flags / max(words, 1), "flags": flags, "words": words}))

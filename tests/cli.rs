@@ -325,6 +325,15 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
     assert_eq!(r["swaps_found"], found);
     assert_eq!(r["suggestions_right"], right);
     assert!(found * 2 > swaps, "explanations find most swaps of a 40% careful spin: {found} of {swaps}");
+    // A right suggestion is an original offered at its swap; a WordNet spinner's originals are
+    // mostly among the thesaurus alternatives.
+    let offered = r["originals_offered"].as_u64().unwrap();
+    let suggested = r["originals_suggested"].as_u64().unwrap();
+    assert!(
+        offered >= suggested && suggested >= right && offered <= swaps,
+        "{offered} offered, {suggested} suggested, {right} right, {swaps} swaps"
+    );
+    assert!(offered * 2 > swaps, "most originals of a careful spin are offered: {offered} of {swaps}");
 }
 
 #[test]

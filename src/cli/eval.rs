@@ -154,6 +154,18 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
             "  suggestion = original word    {:.4}  ({} of {} found)",
             r.suggestion_accuracy, r.suggestions_right, r.swaps_found
         )?;
+        writeln!(
+            out,
+            "  original offered at the swap  {:.4}  ({} of {}: the ceiling of right suggestions)",
+            r.original_offered_share, r.originals_offered, r.swaps
+        )?;
+        writeln!(
+            out,
+            "  ...and suggested there        {:.4}  ({} of {} offered, reported or not)",
+            r.originals_suggested as f64 / r.originals_offered.max(1) as f64,
+            r.originals_suggested,
+            r.originals_offered
+        )?;
         writeln!(out, "  spans per 100 original words  {:.3}", r.original_spans_per_100_words)?;
     } else {
         serde_json::to_writer_pretty(&mut out, &r)?;

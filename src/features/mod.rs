@@ -440,9 +440,14 @@ impl<'r> FeatureExtractor<'r> {
     /// Every candidate's alternatives that fit better than it, with their ranking features (for
     /// learning and measuring a [`Ranker`]).
     pub fn alternatives(&self, text: &str) -> Vec<Alternatives> {
+        self.candidates_and_alternatives(text).1
+    }
+
+    /// [`FeatureExtractor::candidates`] and [`FeatureExtractor::alternatives`] of `text` at once.
+    pub fn candidates_and_alternatives(&self, text: &str) -> (Vec<Candidate>, Vec<Alternatives>) {
         let mut out = Outputs { candidates: Some(Vec::new()), alternatives: Some(Vec::new()) };
         self.gather(text, &mut out);
-        out.alternatives.unwrap_or_default()
+        (out.candidates.unwrap_or_default(), out.alternatives.unwrap_or_default())
     }
 
     /// Statistics of `text` (exposed for tests and diagnostics).

@@ -70,6 +70,13 @@ pub struct SpanReport {
     pub swaps_found: usize,
     /// Found swaps whose suggestion equals the original wording (case-insensitive).
     pub suggestions_right: usize,
+    /// Swaps whose original wording a candidate at exactly their place offers, found or not: among
+    /// its alternatives that fit better than the text, or as its known-phrase original. The
+    /// ceiling of `suggestions_right` (a suggestion is chosen among these).
+    pub originals_offered: usize,
+    /// Of those, the swaps whose candidate at their place suggests the original (reported or not):
+    /// how often the ranking puts an offered original first.
+    pub originals_suggested: usize,
     /// Spans reported in spun documents, and how many overlap a swap.
     pub spans: usize,
     pub spans_on_swaps: usize,
@@ -83,6 +90,8 @@ pub struct SpanReport {
     pub span_precision: f64,
     /// suggestions_right / swaps_found
     pub suggestion_accuracy: f64,
+    /// originals_offered / swaps
+    pub original_offered_share: f64,
     /// original_spans per 100 words of original documents
     pub original_spans_per_100_words: f64,
 }
@@ -115,6 +124,7 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
                     }
                 }
                 rep.spans_on_swaps = analysis.spans.iter().filter(|s| r.swaps.iter().any(|w| s.start < w.end && w.start < s.end)).count();
+                (rep.originals_offered, rep.originals_suggested) = originals_offered(&fx, r);
             } else {
                 rep.original_documents = 1;
                 rep.original_words = analysis.words;
@@ -130,6 +140,8 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
         t.swaps += d.swaps;
         t.swaps_found += d.swaps_found;
         t.suggestions_right += d.suggestions_right;
+        t.originals_offered += d.originals_offered;
+        t.originals_suggested += d.originals_suggested;
         t.spans += d.spans;
         t.spans_on_swaps += d.spans_on_swaps;
         t.original_documents += d.original_documents;
@@ -140,8 +152,27 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
     t.swap_recall = ratio(t.swaps_found, t.swaps);
     t.span_precision = ratio(t.spans_on_swaps, t.spans);
     t.suggestion_accuracy = ratio(t.suggestions_right, t.swaps_found);
+    t.original_offered_share = ratio(t.originals_offered, t.swaps);
     t.original_spans_per_100_words = 100.0 * ratio(t.original_spans, t.original_words);
     t
+}
+
+/// How many of `r`'s gold swaps a candidate at exactly their place offers the original of, and
+/// suggests it (see [`SpanReport::originals_offered`]).
+fn originals_offered(fx: &FeatureExtractor<'_>, r: &Record) -> (usize, usize) {
+    let (candidates, sets) = fx.candidates_and_alternatives(&r.text);
+    let (mut offered, mut suggested) = (0, 0);
+    for w in &r.swaps {
+        let original = w.original.to_lowercase();
+        let at = |start: usize, end: usize| start == w.start && end == w.end;
+        let suggests =
+            candidates.iter().any(|c| at(c.start, c.end) && c.suggestion.as_deref().is_some_and(|g| g.to_lowercase() == original));
+        if suggests || sets.iter().any(|s| at(s.start, s.end) && s.alternatives.iter().any(|a| a.text == original)) {
+            offered += 1;
+            suggested += usize::from(suggests);
+        }
+    }
+    (offered, suggested)
 }
 
 /// False flags per 100 words of original text that the swap model's threshold allows on the
