@@ -59,6 +59,10 @@ const _: () = assert!(
     matches!(SWAP_FEATURES[15].as_bytes(), b"doc_oddity_mean") && matches!(SWAP_FEATURES[16].as_bytes(), b"doc_bigram_unseen_share")
 );
 
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// Format name of swap model files.
 pub const FORMAT: &str = "unspun-swap-model";
 /// Version of the swap model file format this build writes.
@@ -182,9 +186,12 @@ impl SwapModel {
 
     /// `p_swap` of a candidate.
     pub fn probability(&self, c: &Candidate) -> f64 {
-        let z: f64 = self.intercept
-            + c.features.iter().zip(&self.mean).zip(&self.std).zip(&self.weights).map(|(((x, m), s), w)| w * (x - m) / s).sum::<f64>();
-        1.0 / (1.0 + (-z).exp())
+        sigmoid(self.intercept + (0..SWAP_FEATURE_COUNT).map(|k| self.term(c, k)).sum::<f64>())
+    }
+
+    /// Feature `k`'s part of a candidate's logit.
+    fn term(&self, c: &Candidate, k: usize) -> f64 {
+        self.weights[k] * (c.features[k] - self.mean[k]) / self.std[k]
     }
 
     /// Least `p_swap` of a reported span in a document judged original.
@@ -221,7 +228,7 @@ impl SwapModel {
         }
         let (mut own, mut context) = (self.intercept, 0.0);
         for k in 0..SWAP_FEATURE_COUNT {
-            let term = self.weights[k] * (c.features[k] - self.mean[k]) / self.std[k];
+            let term = self.term(c, k);
             if DOCUMENT_CONTEXT.contains(&k) {
                 context += term;
             } else {
@@ -229,7 +236,7 @@ impl SwapModel {
             }
         }
         let n = candidates as f64;
-        p.min(1.0 / (1.0 + (-(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context)).exp()))
+        p.min(sigmoid(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context))
     }
 
     /// Least `p_swap` of a reported span, given the document's verdict.
