@@ -51,10 +51,14 @@ pub struct Family {
     pub phrase_dictionary: bool,
     /// Share of paragraphs spun; the others are left as they were (1.0: all).
     pub paragraph_share: f64,
+    /// Each word or phrase is decided once per document: swapped everywhere, the same way, or
+    /// nowhere (a dictionary spinner's determinism; real spinners leave the original elsewhere in
+    /// a page far less often than a per-occurrence draw does).
+    pub consistent: bool,
 }
 
 /// A plain thesaurus swapper.
-pub const PLAIN: Family = Family { sense_blind: false, phrase_dictionary: false, paragraph_share: 1.0 };
+pub const PLAIN: Family = Family { sense_blind: false, phrase_dictionary: false, paragraph_share: 1.0, consistent: false };
 
 /// Built-in profiles; they differ in thesaurus, synonym choice and phrase behaviour.
 pub const PROFILES: &[Profile] = &[
@@ -247,8 +251,10 @@ impl<'t> Spinner<'t> {
             if family.paragraph_share < 1.0 { text.split('\n').map(|_| rng.unit() < family.paragraph_share).collect() } else { Vec::new() };
         let mut paragraph = 0;
         let mut newlines_seen_to = 0;
-        // A phrase dictionary rewrites a head the same way every time.
+        // A phrase dictionary rewrites a head the same way every time; a consistent spinner also
+        // keeps its decision to leave a head alone (`None`).
         let mut dictionary: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+        let mut decided: std::collections::HashMap<Vec<u64>, Option<usize>> = std::collections::HashMap::new();
         let mut i = 0;
         while i < tokens.len() {
             if !spun_paragraph.is_empty() {
@@ -263,14 +269,18 @@ impl<'t> Spinner<'t> {
                 i += 1;
                 continue;
             };
-            // Each eligible word or phrase is swapped with probability `rate`.
-            if rng.unit() >= self.profile.rate {
+            // Each eligible word or phrase is swapped with probability `rate` (a consistent
+            // spinner draws once per head and document).
+            let mut draw = || {
+                (rng.unit() < self.profile.rate).then(|| match self.profile.choice {
+                    Choice::TopK(k) => rng.below(options.len().min(k)),
+                    Choice::Any => rng.below(options.len()),
+                })
+            };
+            let draw = if family.consistent { *decided.entry(hashes[i..i + len].to_vec()).or_insert_with(draw) } else { draw() };
+            let Some(draw) = draw else {
                 i += len;
                 continue;
-            }
-            let draw = match self.profile.choice {
-                Choice::TopK(k) => rng.below(options.len().min(k)),
-                Choice::Any => rng.below(options.len()),
             };
             let pick = if family.phrase_dictionary {
                 let first = *dictionary.entry(hashes[i..i + len].to_vec()).or_insert(draw);
@@ -386,6 +396,44 @@ mod tests {
         assert_eq!(kept + lines.iter().filter(|l| **l == "Overseas curate.").count(), 200, "{}", s.text);
         assert!((60..140).contains(&kept), "{kept} of 200 paragraphs left alone");
         assert!(profile("heavy").unwrap().rate_range.unwrap().0 >= 0.5 && profile("light").unwrap().rate_range.unwrap().1 <= 0.06);
+    }
+
+    #[test]
+    fn a_consistent_spinner_decides_each_head_once_per_document() {
+        let mut t = Thesaurus::new();
+        t.add("bank", &["shore", "depository", "savings bank"]);
+        t.add("river", &["stream", "watercourse"]);
+        let consistent = Profile { rate: 0.5, family: Family { consistent: true, ..PLAIN }, ..PROFILES[1].clone() };
+        let text = "The river bank, the Bank and the river and the bank by the river.";
+        let (mut all, mut none) = (0, 0);
+        for seed in 0..40 {
+            let s = Spinner::new(&t, consistent.clone()).spin(text, seed);
+            for (head, uses) in [("bank", 3), ("river", 3)] {
+                let swapped: Vec<String> = s
+                    .swaps
+                    .iter()
+                    .filter(|w| w.original.eq_ignore_ascii_case(head))
+                    .map(|w| s.text[w.start..w.end].to_lowercase())
+                    .collect();
+                let distinct: HashSet<&String> = swapped.iter().collect();
+                assert!(swapped.is_empty() || (swapped.len() == uses && distinct.len() == 1), "seed {seed}: {}", s.text);
+                if swapped.is_empty() {
+                    none += 1;
+                } else {
+                    all += 1;
+                }
+            }
+        }
+        // both decisions happen at rate 0.5 (80 heads decided)
+        assert!(all > 20 && none > 20, "{all} heads swapped everywhere, {none} nowhere");
+        // a per-occurrence spinner mixes them within a document
+        let plain = Profile { rate: 0.5, ..PROFILES[1].clone() };
+        let mixed = (0..40).any(|seed| {
+            let s = Spinner::new(&t, plain.clone()).spin(text, seed);
+            let n = s.swaps.iter().filter(|w| w.original.eq_ignore_ascii_case("bank")).count();
+            n > 0 && n < 3
+        });
+        assert!(mixed);
     }
 
     #[test]

@@ -115,6 +115,10 @@ pub(super) struct CorpusArgs {
     /// are skipped; with this flag they go to train (valid and test are unchanged)
     #[arg(long)]
     all_documents: bool,
+    /// Share of spun items spun consistently: each word or phrase decided once per document,
+    /// swapped the same way everywhere or nowhere, as dictionary spinners do [default: 0]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    consistent_share: f64,
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -207,11 +211,15 @@ pub(super) fn run_corpus(a: CorpusArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&lo) || !(lo..=1.0).contains(&hi) {
         bail!("--rate-range needs 0 <= LO <= HI <= 1, got {lo},{hi}");
     }
+    if !(0.0..=1.0).contains(&a.consistent_share) {
+        bail!("--consistent-share needs a share between 0 and 1, got {}", a.consistent_share);
+    }
     let mut opts = pipeline::CorpusOptions {
         chunks_per_document: a.chunks_per_doc,
         seed: a.seed,
         rate_range: (lo, hi),
         all_documents: a.all_documents,
+        consistent_share: a.consistent_share,
         ..Default::default()
     };
     if !a.profiles.is_empty() {

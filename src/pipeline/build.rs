@@ -167,6 +167,9 @@ pub struct CorpusOptions {
     /// (for your own originals, which the reference never counted). Validation and test documents
     /// are the same either way. Defaults to false.
     pub all_documents: bool,
+    /// Share of spun items whose spinner is consistent (`spin::Family::consistent`: each word or
+    /// phrase decided once per document). Defaults to 0 (no extra draws: corpora as before).
+    pub consistent_share: f64,
 }
 
 impl Default for CorpusOptions {
@@ -180,6 +183,7 @@ impl Default for CorpusOptions {
             max_document_words: 3000,
             seed: 1,
             all_documents: false,
+            consistent_share: 0.0,
         }
     }
 }
@@ -196,6 +200,9 @@ pub struct CorpusItem {
     pub domain: String,
     pub profile: Option<String>,
     pub rate: Option<f64>,
+    /// Spun by a consistent spinner (`spin::Family::consistent`); written only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub consistent: bool,
     pub words: usize,
     pub split: &'static str,
     /// `chunk` (paragraphs) or `document` (a whole source document, capped).
@@ -354,17 +361,19 @@ fn corpus_items(doc: &Record, domain: &str, opts: &CorpusOptions, profiles: &[(&
         .enumerate()
         .map(|(k, text)| {
             let id = format!("{}#{k}", doc.id);
-            let (text, profile, rate, swaps) = if is_spun {
+            let (text, profile, rate, consistent, swaps) = if is_spun {
                 let (p, t) = &profiles[rng.below(profiles.len())];
                 // A family with rates of its own (heavy, light) draws from its range.
                 let (lo, hi) = p.rate_range.unwrap_or(opts.rate_range);
                 let rate = lo + rng.unit() * (hi - lo);
                 let rate = (rate * 1000.0).round() / 1000.0;
-                let spinner = Spinner::new(t, crate::spin::Profile { rate, ..(*p).clone() });
+                let consistent = p.family.consistent || (opts.consistent_share > 0.0 && rng.unit() < opts.consistent_share);
+                let family = crate::spin::Family { consistent, ..p.family };
+                let spinner = Spinner::new(t, crate::spin::Profile { rate, family, ..(*p).clone() });
                 let spun = spinner.spin(&text, rng.next_u64());
-                (spun.text, Some(p.name.to_string()), Some(rate), spun.swaps)
+                (spun.text, Some(p.name.to_string()), Some(rate), consistent, spun.swaps)
             } else {
-                (text, None, None, Vec::new())
+                (text, None, None, false, Vec::new())
             };
             let words = crate::text::tokenize(&text).len();
             CorpusItem {
@@ -375,6 +384,7 @@ fn corpus_items(doc: &Record, domain: &str, opts: &CorpusOptions, profiles: &[(&
                 domain: domain.to_string(),
                 profile,
                 rate,
+                consistent,
                 words,
                 split: split.name(),
                 kind: if is_whole { "document" } else { "chunk" },
