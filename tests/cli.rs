@@ -256,6 +256,23 @@ fn restore_applies_confident_suggestions() {
     assert!(changes <= 2, "{}", stdout(&o));
 }
 
+#[test]
+fn a_consistent_spin_rewrites_a_repeated_paragraph_the_same_way() {
+    let text = format!("{}\n{}", ORIGINALS[0], ORIGINALS[0]);
+    let halves = |extra: &[&str]| {
+        let o = run(&[&["spin", "--profile", "careful", "--rate", "0.4", "--seed", "5"], extra, &["-"]].concat(), Some(&text));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let (a, b) = out.trim_end().split_once('\n').unwrap();
+        assert_ne!(a, ORIGINALS[0], "something was swapped");
+        (a.to_string(), b.to_string())
+    };
+    let (a, b) = halves(&["--consistent"]);
+    assert_eq!(a, b);
+    let (a, b) = halves(&[]);
+    assert_ne!(a, b, "a per-occurrence spinner draws again for the second copy");
+}
+
 /// A gold swap: byte span of the spun text and the original wording.
 type Swap = (usize, usize, String);
 

@@ -146,6 +146,10 @@ pub(super) struct SpinArgs {
     /// Share of eligible words swapped [default: the profile's, 0.3]
     #[arg(long)]
     rate: Option<f64>,
+    /// Decide each word or phrase once per document: swapped the same way everywhere, or nowhere
+    /// (as dictionary spinners do)
+    #[arg(long)]
+    consistent: bool,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Read JSON Lines or CSV records ({"id", "text"}) and write JSON Lines
@@ -247,6 +251,7 @@ pub(super) fn run_spin(a: SpinArgs) -> Result<()> {
         }
         profile.rate = r;
     }
+    profile.family.consistent |= a.consistent;
     if let Some(p) = &a.alignment {
         check_output_file(p, "--alignment")?;
     }
