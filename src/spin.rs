@@ -251,9 +251,8 @@ impl<'t> Spinner<'t> {
             if family.paragraph_share < 1.0 { text.split('\n').map(|_| rng.unit() < family.paragraph_share).collect() } else { Vec::new() };
         let mut paragraph = 0;
         let mut newlines_seen_to = 0;
-        // A phrase dictionary rewrites a head the same way every time; a consistent spinner also
-        // keeps its decision to leave a head alone (`None`).
-        let mut dictionary: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+        // What the spinner did with each head in this document: a consistent spinner keeps its
+        // whole decision (`None`: left alone), a phrase dictionary the rewrite it picked first.
         let mut decided: std::collections::HashMap<Vec<u64>, Option<usize>> = std::collections::HashMap::new();
         let mut i = 0;
         while i < tokens.len() {
@@ -271,19 +270,21 @@ impl<'t> Spinner<'t> {
             };
             // Each eligible word or phrase is swapped with probability `rate` (a consistent
             // spinner draws once per head and document).
-            let mut draw = || {
+            let head = &hashes[i..i + len];
+            let mut decide = || {
                 (rng.unit() < self.profile.rate).then(|| match self.profile.choice {
                     Choice::TopK(k) => rng.below(options.len().min(k)),
                     Choice::Any => rng.below(options.len()),
                 })
             };
-            let draw = if family.consistent { *decided.entry(hashes[i..i + len].to_vec()).or_insert_with(draw) } else { draw() };
-            let Some(draw) = draw else {
+            let decision = if family.consistent { *decided.entry(head.to_vec()).or_insert_with(decide) } else { decide() };
+            let Some(draw) = decision else {
                 i += len;
                 continue;
             };
             let pick = if family.phrase_dictionary {
-                let first = *dictionary.entry(hashes[i..i + len].to_vec()).or_insert(draw);
+                // (A consistent spinner has just stored this very draw.)
+                let first = decided.entry(head.to_vec()).or_insert(Some(draw)).unwrap_or(draw);
                 options[first.min(options.len() - 1)]
             } else {
                 options[draw]
