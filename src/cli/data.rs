@@ -116,7 +116,7 @@ pub(super) struct CorpusArgs {
     #[arg(long)]
     all_documents: bool,
     /// Share of spun items spun consistently: each word or phrase decided once per document,
-    /// swapped the same way everywhere or nowhere, as dictionary spinners do [default: 0]
+    /// swapped the same way everywhere or nowhere, as dictionary spinners do
     #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
     consistent_share: f64,
     /// Worker threads [default: all cores]; results do not depend on it
