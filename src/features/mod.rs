@@ -450,6 +450,16 @@ impl<'r> FeatureExtractor<'r> {
         (out.candidates.unwrap_or_default(), out.alternatives.unwrap_or_default())
     }
 
+    /// [`FeatureExtractor::explain`] and [`FeatureExtractor::candidates_and_alternatives`] of `text`
+    /// from one pass (for evaluating explanations).
+    pub fn explain_with_alternatives(&self, text: &str) -> (Analysis, Vec<Candidate>, Vec<Alternatives>) {
+        let mut out = Outputs { candidates: Some(Vec::new()), alternatives: Some(Vec::new()) };
+        let stats = self.gather(text, &mut out);
+        let candidates = out.candidates.unwrap_or_default();
+        let spans = self.spans_of(candidates.clone(), &stats.p_swap);
+        (self.analysis(&stats, spans), candidates, out.alternatives.unwrap_or_default())
+    }
+
     /// Statistics of `text` (exposed for tests and diagnostics).
     pub fn stats(&self, text: &str) -> Stats {
         self.gather(text, &mut Outputs { candidates: self.swap_model.is_some().then(Vec::new), ..Outputs::default() })
@@ -460,7 +470,11 @@ impl<'r> FeatureExtractor<'r> {
         let mut out = Outputs { candidates: (with_spans || self.swap_model.is_some()).then(Vec::new), ..Outputs::default() };
         let stats = self.gather(text, &mut out);
         let spans = out.candidates.filter(|_| with_spans).map_or_else(Vec::new, |c| self.spans_of(c, &stats.p_swap));
-        Analysis { features: FEATURES.iter().map(|f| f.value(&stats)).collect(), words: stats.words, spans }
+        self.analysis(&stats, spans)
+    }
+
+    fn analysis(&self, stats: &Stats, spans: Vec<Span>) -> Analysis {
+        Analysis { features: FEATURES.iter().map(|f| f.value(stats)).collect(), words: stats.words, spans }
     }
 
     /// The reported spans among the candidates (see [`FeatureExtractor::explain`]), the strongest of
@@ -757,6 +771,27 @@ mod tests {
         assert!(a.spans.is_empty());
         assert_eq!(fx.stats("The foreign minister met reporters.").pairs_unseen, 0);
         assert_eq!(fx.stats(text).pairs_unseen, 2); // "the overseas", "overseas minister"
+    }
+
+    #[test]
+    fn one_pass_explains_and_lists_alternatives_as_the_separate_calls_do() {
+        let (r, t) = resources();
+        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
+        weights[0] = 1.0;
+        let model = SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights, -2.0, 0.5).unwrap();
+        for fx in [FeatureExtractor::new(&r, &t), FeatureExtractor::new(&r, &t).with_swap_model(Some(&model))] {
+            for text in ["The overseas minister met reporters.", "Prices foreign rose. The minister said the talks went well."] {
+                let (analysis, candidates, alternatives) = fx.explain_with_alternatives(text);
+                assert_eq!(analysis, fx.explain(text), "{text}");
+                let (c, a) = fx.candidates_and_alternatives(text);
+                assert_eq!(format!("{candidates:?}"), format!("{c:?}"), "{text}");
+                assert_eq!(format!("{alternatives:?}"), format!("{a:?}"), "{text}");
+            }
+        }
+        // (the swapped text has a span and an alternative that fits better)
+        let (analysis, _, alternatives) = FeatureExtractor::new(&r, &t).explain_with_alternatives("The overseas minister met reporters.");
+        assert_eq!(analysis.spans.len(), 1);
+        assert!(!alternatives.is_empty());
     }
 
     #[test]

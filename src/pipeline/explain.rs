@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{score_text, Progress, Resources};
+use super::{score_text, score_with, Progress, Resources};
 use crate::corpus::Record;
 use crate::error::Result;
 use crate::features::{Alternatives, Candidate, FeatureExtractor, Ranker, SwapModel};
@@ -110,7 +110,17 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
                 progress(1);
                 return rep;
             }
-            let analysis = score_text(&fx, detector, &r.text, true);
+            // (A spun record's candidates and alternatives come from the same pass as its spans.)
+            let mut offered = (0, 0);
+            let analysis = if spun {
+                score_with(&fx, detector, &r.text, |judged| {
+                    let (analysis, candidates, alternatives) = fx.explain_with_alternatives(judged);
+                    offered = originals_offered(r, &candidates, &alternatives);
+                    analysis
+                })
+            } else {
+                score_text(&fx, detector, &r.text, true)
+            };
             if spun {
                 rep.spun_documents = 1;
                 rep.swaps = r.swaps.len();
@@ -124,7 +134,7 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
                     }
                 }
                 rep.spans_on_swaps = analysis.spans.iter().filter(|s| r.swaps.iter().any(|w| s.start < w.end && w.start < s.end)).count();
-                (rep.originals_offered, rep.originals_suggested) = originals_offered(&fx, r);
+                (rep.originals_offered, rep.originals_suggested) = offered;
             } else {
                 rep.original_documents = 1;
                 rep.original_words = analysis.words;
@@ -159,8 +169,7 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
 
 /// How many of `r`'s gold swaps a candidate at exactly their place offers the original of, and
 /// suggests it (see [`SpanReport::originals_offered`]).
-fn originals_offered(fx: &FeatureExtractor<'_>, r: &Record) -> (usize, usize) {
-    let (candidates, sets) = fx.candidates_and_alternatives(&r.text);
+fn originals_offered(r: &Record, candidates: &[Candidate], sets: &[Alternatives]) -> (usize, usize) {
     let (mut offered, mut suggested) = (0, 0);
     for w in &r.swaps {
         let original = w.original.to_lowercase();

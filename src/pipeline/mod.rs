@@ -19,7 +19,7 @@ use crate::corpus::Record;
 use crate::embedded;
 use crate::error::{Error, Result};
 use crate::eval::{self, Metrics, Report};
-use crate::features::{FeatureExtractor, Span, SwapModel};
+use crate::features::{Analysis, FeatureExtractor, Span, SwapModel};
 use crate::model::{CheckedParams, Detector};
 use crate::reference::{hash_word, Reference};
 use crate::report;
@@ -162,11 +162,16 @@ pub fn judged_part(text: &str) -> &str {
 /// Scores one text. Binary data and texts under [`MIN_WORDS_TO_JUDGE`] words get no probability
 /// but a `note`; a text longer than [`MAX_JUDGED_BYTES`] is judged on its first part, with a note.
 pub fn score_text(extractor: &FeatureExtractor<'_>, detector: &Detector, text: &str, explain: bool) -> Score {
+    score_with(extractor, detector, text, |judged| if explain { extractor.explain(judged) } else { extractor.extract(judged) })
+}
+
+/// [`score_text`] with the text's part to judge analysed by `analyse`.
+fn score_with(extractor: &FeatureExtractor<'_>, detector: &Detector, text: &str, analyse: impl FnOnce(&str) -> Analysis) -> Score {
     if is_binary(text) {
         return Score { p_spun: None, spun: None, words: 0, spans: Vec::new(), note: Some("binary data, not text".into()) };
     }
     let judged = judged_part(text);
-    let analysis = if explain { extractor.explain(judged) } else { extractor.extract(judged) };
+    let analysis = analyse(judged);
     if analysis.words < MIN_WORDS_TO_JUDGE {
         return Score {
             p_spun: None,
