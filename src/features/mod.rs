@@ -773,12 +773,17 @@ mod tests {
         assert_eq!(fx.stats(text).pairs_unseen, 2); // "the overseas", "overseas minister"
     }
 
+    /// A swap model where only the oddity counts: p_swap = sigma(oddity - 2) (mean 0, sd 1).
+    fn oddity_only_model() -> SwapModel {
+        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
+        weights[0] = 1.0;
+        SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights, -2.0, 0.5).unwrap()
+    }
+
     #[test]
     fn one_pass_explains_and_lists_alternatives_as_the_separate_calls_do() {
         let (r, t) = resources();
-        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
-        weights[0] = 1.0;
-        let model = SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights, -2.0, 0.5).unwrap();
+        let model = oddity_only_model();
         for fx in [FeatureExtractor::new(&r, &t), FeatureExtractor::new(&r, &t).with_swap_model(Some(&model))] {
             for text in ["The overseas minister met reporters.", "Prices foreign rose. The minister said the talks went well."] {
                 let (analysis, candidates, alternatives) = fx.explain_with_alternatives(text);
@@ -797,10 +802,8 @@ mod tests {
     #[test]
     fn a_swap_model_reports_the_swap_with_its_probability_and_no_span_on_the_original() {
         let (r, t) = resources();
-        // p_swap = sigma(oddity - 2): only the oddity counts, standardised with mean 0 and sd 1.
-        let mut weights = vec![0.0; SWAP_FEATURE_COUNT];
-        weights[0] = 1.0;
-        let model = SwapModel::new(vec![0.0; SWAP_FEATURE_COUNT], vec![1.0; SWAP_FEATURE_COUNT], weights, -2.0, 0.5).unwrap();
+        // p_swap = sigma(oddity - 2)
+        let model = oddity_only_model();
         let fx = FeatureExtractor::new(&r, &t).with_swap_model(Some(&model));
         let text = "The overseas minister met reporters.";
         let candidates = fx.candidates(text);
