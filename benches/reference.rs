@@ -43,7 +43,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("reference", embedded::REFERENCE.len()), |b| {
         b.iter(|| Reference::from_bytes(embedded::REFERENCE, std::path::Path::new("r")).unwrap().entries(2))
     });
+    // The compiled form the binary loads, and merging the three files it was compiled from.
     g.bench_function("detector_thesaurus", |b| b.iter(|| embedded::detector_thesaurus().unwrap().len()));
+    g.bench_function("merged_detector_thesaurus", |b| b.iter(|| embedded::merged_detector_thesaurus().unwrap().len()));
     g.bench_function("model", |b| b.iter(|| embedded::detector().unwrap().threshold()));
     g.finish();
 }

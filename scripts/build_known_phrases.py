@@ -11,6 +11,10 @@ pair aligned word by word (difflib), every one-word-for-one-word replacement ("p
 "deep learning" gives profound -> deep), in the same format. Real spinners draw on such a dictionary
 ("administrations" for services, "gathering" for group), which WordNet and MyThes often lack; the
 detector uses it as a third thesaurus (both directions). Usage: scripts/build_known_phrases.py [JSON]
+
+The detector loads its thesauri compiled (data/thesaurus/detector.bin): after a change here, run
+`cargo run --release --example compile_thesaurus -- data/thesaurus/detector.bin` (a unit test fails
+until then).
 """
 import difflib, gzip, json, os, re, sys
 
@@ -61,3 +65,5 @@ def write(name, what, table):
 
 write("tortured", "", pairs)
 write("tortured-words", "word pairs aligned from the ", words)
+print("now recompile the detector's thesaurus: cargo run --release --example compile_thesaurus -- data/thesaurus/detector.bin",
+      file=sys.stderr)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build data/thesaurus/{wordnet,mythes,moby}.tsv.gz for unspun.
+# Build data/thesaurus/{wordnet,mythes,moby}.tsv.gz for unspun, and the detector's compiled
+# thesaurus data/thesaurus/detector.bin.
 #
 # Installs what it needs (idempotent; needs root for apt-get):
 #   - Debian: wordnet-base (WordNet 3.0), mythes-en-us (MyThes en_US v2)
@@ -59,8 +60,14 @@ if [ "$got" != "$MOBY_SHA256" ]; then
 fi
 
 # --- build -----------------------------------------------------------------
-exec "$PY" "$ROOT/scripts/build_thesaurus.py" \
+"$PY" "$ROOT/scripts/build_thesaurus.py" \
   --out-dir "$ROOT/data/thesaurus" \
   --moby "$MOBY" \
   --moby-min-zipf "$MOBY_MIN_ZIPF" \
   "$@"
+
+# --- the detector's thesaurus, compiled (what the binary loads at start-up) --
+# WordNet + MyThes + tortured-words merged; rerun this step alone after
+# scripts/build_known_phrases.py changes tortured-words.tsv.gz. A unit test
+# fails while data/thesaurus/detector.bin differs from the merged files.
+(cd "$ROOT" && cargo run --release --quiet --example compile_thesaurus -- data/thesaurus/detector.bin)

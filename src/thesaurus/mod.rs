@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 use crate::reference::{hash_tokens, hash_word, key, KeyHasher};
 use crate::text::{normalize_into, tokenize};
 
+mod compiled;
 mod inflection;
+pub use compiled::{COMPILED_FORMAT, COMPILED_VERSION};
 use inflection::FORMS;
 pub use inflection::{inflect, inflect_into, lemmas, Form};
 
@@ -151,6 +153,22 @@ struct Lexicon {
     inflections: Vec<[u64; FORMS.len()]>,
 }
 
+impl Lexicon {
+    /// Adds a new phrase (normalised text, its words' hashes) with its look-ups and returns its id.
+    fn add(&mut self, phrase: Phrase) -> u32 {
+        let id = self.phrases.len() as u32;
+        self.index.insert(hash_word(&phrase.text), id);
+        self.by_key.insert(key(&phrase.words), id);
+        let mut norm = String::new();
+        self.inflections.push(FORMS.map(|form| {
+            inflect_into(phrase.text.split(' ').nth(inflected_word(&phrase, form)).unwrap_or(""), form, &mut norm);
+            hash_word(&norm)
+        }));
+        self.phrases.push(phrase);
+        id
+    }
+}
+
 impl Thesaurus {
     /// An empty thesaurus.
     pub fn new() -> Self {
@@ -251,17 +269,8 @@ impl Thesaurus {
             return Some(id);
         }
         // Copies the words and phrases only if a copy made by `without_share` still shares them.
-        let lex = Arc::make_mut(&mut self.lexicon);
-        let id = lex.phrases.len() as u32;
-        lex.index.insert(hash_word(&text), id);
-        lex.by_key.insert(key(&words), id);
+        let id = Arc::make_mut(&mut self.lexicon).add(Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() });
         self.links.push(Vec::new());
-        let phrase = Phrase { text: text.into_boxed_str(), words: words.into_boxed_slice() };
-        lex.inflections.push(FORMS.map(|form| {
-            inflect_into(phrase.text.split(' ').nth(inflected_word(&phrase, form)).unwrap_or(""), form, &mut norm);
-            hash_word(&norm)
-        }));
-        lex.phrases.push(phrase);
         Some(id)
     }
 
