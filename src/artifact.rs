@@ -1,7 +1,7 @@
-//! The container of shipped binary artifacts other than the reference (word vectors today): a
-//! format name and version, named sections of bytes, and a CRC-32 of the whole, so that every such
-//! artifact is checked the same way by one loader. Written by the rebuild scripts (see
-//! `scripts/build_vectors.py` for the byte layout).
+//! The container of shipped binary artifacts other than the reference (the word vectors and the
+//! compiled thesaurus): a format name and version, named sections of bytes, and a CRC-32 of the
+//! whole, so that every such artifact is checked the same way by one loader. Written by the rebuild
+//! scripts (see `scripts/build_vectors.py` for the byte layout).
 
 use std::path::Path;
 
