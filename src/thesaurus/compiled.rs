@@ -60,9 +60,17 @@ impl Thesaurus {
             }
             Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect())
         };
-        let (sources, phrases) = (text("sources")?, text("phrases")?);
+        // (`join("\n")` of no lines is empty, not one empty line.)
+        fn lines(s: &str) -> Vec<&str> {
+            if s.is_empty() {
+                Vec::new()
+            } else {
+                s.split('\n').collect()
+            }
+        }
+        let (sources, phrases) = (lines(text("sources")?), lines(text("phrases")?));
         let (offsets, ids) = (u32s("offsets")?, u32s("links")?);
-        let n = if phrases.is_empty() { 0 } else { phrases.split('\n').count() };
+        let n = phrases.len();
         if offsets.len() != n + 1 || offsets[0] != 0 || offsets.windows(2).any(|w| w[0] > w[1]) || offsets[n] as usize != ids.len() {
             return Err(bad("inconsistent synonym list offsets"));
         }
@@ -74,15 +82,15 @@ impl Thesaurus {
         lexicon.index.reserve(n);
         lexicon.by_key.reserve(n);
         lexicon.inflections.reserve(n);
-        for text in phrases.split('\n').take(n) {
+        for text in phrases {
             let words: Box<[u64]> = text.split(' ').map(hash_word).collect();
-            if words.is_empty() || words.len() > MAX_PHRASE_WORDS || text.split(' ').any(str::is_empty) {
+            if words.len() > MAX_PHRASE_WORDS || text.split(' ').any(str::is_empty) {
                 return Err(bad(&format!("bad phrase {text:?}")));
             }
             lexicon.add(Phrase { text: text.into(), words });
         }
         let links = offsets.windows(2).map(|w| ids[w[0] as usize..w[1] as usize].to_vec()).collect();
-        let sources = if sources.is_empty() { Vec::new() } else { sources.split('\n').map(str::to_string).collect() };
+        let sources = sources.into_iter().map(str::to_string).collect();
         Ok(Thesaurus { lexicon: Arc::new(lexicon), links, sources })
     }
 }
