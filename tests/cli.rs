@@ -351,6 +351,46 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
         "{offered} offered, {suggested} suggested, {right} right, {swaps} swaps"
     );
     assert!(offered * 2 > swaps, "most originals of a careful spin are offered: {offered} of {swaps}");
+    // A higher span threshold reports fewer spans and finds no more swaps.
+    let o = run(&["eval-spans", "--data", data.to_str().unwrap(), "--format", "json", "--swap-threshold", "0.95"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let strict = json(&o);
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
+    assert!(n(&strict, "spans") < n(&r, "spans") && n(&strict, "swaps_found") <= n(&r, "swaps_found"), "{strict} against {r}");
+}
+
+#[test]
+fn a_swap_threshold_reports_the_surer_spans_only() {
+    let spans = |extra: &[&str]| {
+        let mut args = vec!["score", "--explain", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("data/samples/spun.txt");
+        let o = run(&args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)[0]["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["start"].as_u64().unwrap(), s["p_swap"].as_f64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let (low, high) = (spans(&["--swap-threshold", "0.6"]), spans(&["--swap-threshold", "0.95"]));
+    assert!(high.iter().all(|&(_, p)| p >= 0.95), "{high:?}");
+    assert!(!high.is_empty() && high.len() < low.len(), "{} spans at 0.95, {} at 0.6", high.len(), low.len());
+    assert!(high.iter().all(|h| low.contains(h)), "the surer spans are among the others");
+    let fails = |args: &[&str], expect: &str| {
+        let o = run(args, None);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    };
+    fails(
+        &["score", "--explain", "--swap-threshold", "1.5", "data/samples/spun.txt"],
+        "--swap-threshold: swap threshold must be between 0 and 1",
+    );
+    fails(
+        &["score", "--explain", "--swap-model", "none", "--swap-threshold", "0.9", "data/samples/spun.txt"],
+        "--swap-threshold needs a swap model",
+    );
 }
 
 #[test]

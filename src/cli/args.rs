@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use unspun::pipeline::{Resources, SwapModelSource};
@@ -29,6 +29,29 @@ pub(super) struct ResourceArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+}
+
+/// How many spans `--explain` reports (score, eval-spans, serve).
+#[derive(Args)]
+pub(super) struct SpanArgs {
+    /// Least p_swap of a reported span, the same in every document [default: the swap model's
+    /// two thresholds, a lower one in documents judged spun]: higher reports fewer, surer spans,
+    /// lower finds more swaps and flags more honest words (`unspun eval-spans --swap-threshold P`
+    /// measures both on your data)
+    #[arg(long, value_name = "P")]
+    pub(super) swap_threshold: Option<f64>,
+}
+
+impl SpanArgs {
+    /// Puts `--swap-threshold` into the resources' swap model.
+    pub(super) fn apply(&self, r: &mut Resources) -> Result<()> {
+        let Some(p) = self.swap_threshold else { return Ok(()) };
+        let Some(model) = r.swap_model.take() else {
+            bail!("--swap-threshold needs a swap model: --swap-model none reports spans by oddity alone");
+        };
+        r.swap_model = Some(model.with_threshold(p).map_err(|e| anyhow!("--swap-threshold: {e}"))?);
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]

@@ -10,7 +10,7 @@ use serde_json::json;
 use unspun::eval::threshold_for_precision;
 use unspun::pipeline;
 
-use super::args::{check_output_file, load_detector, load_resources, Format, ResourceArgs};
+use super::args::{check_output_file, load_detector, load_resources, Format, ResourceArgs, SpanArgs};
 use super::input::read_labeled;
 use super::progress_bar;
 
@@ -74,6 +74,8 @@ pub(super) struct EvalSpansArgs {
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     #[command(flatten)]
+    spans: SpanArgs,
+    #[command(flatten)]
     resources: ResourceArgs,
 }
 
@@ -136,7 +138,8 @@ pub(super) fn run_eval(a: EvalArgs) -> Result<()> {
 
 pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
     let detector = load_detector(a.model.as_deref(), None)?;
-    let resources = load_resources(&a.resources)?;
+    let mut resources = load_resources(&a.resources)?;
+    a.spans.apply(&mut resources)?;
     let records = read_labeled(&a.data)?;
     let bar = progress_bar(Some(records.len() as u64), "explaining");
     let r = pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n));

@@ -11,7 +11,7 @@ use unspun::output;
 use unspun::pipeline::{self, Score};
 use unspun::Detector;
 
-use super::args::{load_detector, load_resources, Format, ResourceArgs};
+use super::args::{load_detector, load_resources, Format, ResourceArgs, SpanArgs};
 use super::input::{read_documents, Doc};
 
 /// Examples and formats under `unspun score --help`.
@@ -73,12 +73,15 @@ pub(super) struct ScoreArgs {
     #[arg(long)]
     html: bool,
     #[command(flatten)]
+    spans: SpanArgs,
+    #[command(flatten)]
     resources: ResourceArgs,
 }
 
 pub(super) fn run_score(a: ScoreArgs) -> Result<()> {
     let detector = load_detector(a.model.as_deref(), a.threshold)?;
-    let resources = load_resources(&a.resources)?;
+    let mut resources = load_resources(&a.resources)?;
+    a.spans.apply(&mut resources)?;
     let extractor = resources.extractor();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

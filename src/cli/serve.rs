@@ -12,7 +12,7 @@ use unspun::features::SwapModel;
 use unspun::pipeline::Resources;
 use unspun::serve::{Limits, Server, Service, DEFAULT_MAX_BODY};
 
-use super::args::{load_detector, load_resources, ResourceArgs};
+use super::args::{load_detector, load_resources, ResourceArgs, SpanArgs};
 
 /// Examples, routes and errors under `unspun serve --help`.
 pub(super) const SERVE_HELP: &str = "Examples:
@@ -53,6 +53,8 @@ pub(super) struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
     #[command(flatten)]
+    spans: SpanArgs,
+    #[command(flatten)]
     resources: ResourceArgs,
 }
 
@@ -84,6 +86,7 @@ pub(super) fn run_serve(a: ServeArgs) -> Result<()> {
     if let (Some(p), None) = (&swaps, &a.resources.swap_model) {
         resources.swap_model = Some(SwapModel::load(p)?);
     }
+    a.spans.apply(&mut resources)?;
     // The resources live as long as the process (the server runs until it exits), so they are
     // leaked once rather than shared through a self-referential struct with the extractor.
     let resources: &'static Resources = Box::leak(Box::new(resources));
