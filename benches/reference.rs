@@ -43,8 +43,6 @@ fn bench(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("reference", embedded::REFERENCE.len()), |b| {
         b.iter(|| Reference::from_bytes(embedded::REFERENCE, std::path::Path::new("r")).unwrap().entries(2))
     });
-    // What the binary does: its tables borrow the embedded bytes.
-    g.bench_function("embedded_reference", |b| b.iter(|| embedded::reference().unwrap().entries(2)));
     // The compiled form the binary loads, and merging the three files it was compiled from.
     g.bench_function("detector_thesaurus", |b| b.iter(|| embedded::detector_thesaurus().unwrap().len()));
     g.bench_function("merged_detector_thesaurus", |b| b.iter(|| embedded::merged_detector_thesaurus().unwrap().len()));

@@ -7,7 +7,6 @@
 //! (one byte: `q = 1 + round(ln(count) * Q_SCALE)`). A lookup is one bucket scan; a fingerprint
 //! collision (probability entries / 2^32 per unseen query) reads as "seen".
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -356,18 +355,15 @@ fn quantize(count: f64) -> u8 {
     (1.0 + (count.ln() * Q_SCALE).round()).min(255.0) as u8
 }
 
-/// One order's frozen table. Its entry arrays are the file's own bytes where they can be borrowed
-/// (the embedded reference: [`Reference::from_static`]), so that loading copies nothing.
+/// One order's frozen table.
 #[derive(Debug, Clone, PartialEq)]
 struct Table {
     offsets: Vec<u32>,
-    /// The low 16 bits of each entry's fingerprint, little-endian (two bytes per entry), sorted
-    /// within each bucket.
-    low: Cow<'static, [u8]>,
-    q: Cow<'static, [u8]>,
+    low: Vec<u16>,
+    q: Vec<u8>,
     /// Unigrams: quantised number of different words seen after the word; frames: of different
     /// words seen in the gap. Empty for the other tables.
-    types: Cow<'static, [u8]>,
+    types: Vec<u8>,
 }
 
 impl Table {
@@ -397,20 +393,14 @@ impl Table {
         }
         Table {
             offsets,
-            low: entries.iter().flat_map(|&(fp, _, _)| (fp as u16).to_le_bytes()).collect(),
+            low: entries.iter().map(|&(fp, _, _)| fp as u16).collect(),
             q: entries.iter().map(|&(_, q, _)| q).collect(),
-            types: if with_types { entries.iter().map(|&(_, _, t)| t).collect() } else { Cow::Borrowed(&[]) },
+            types: if with_types { entries.iter().map(|&(_, _, t)| t).collect() } else { Vec::new() },
         }
     }
 
     fn len(&self) -> usize {
         self.q.len()
-    }
-
-    /// The low 16 bits of entry `i`'s fingerprint.
-    #[inline]
-    fn low(&self, i: usize) -> u16 {
-        u16::from_le_bytes([self.low[2 * i], self.low[2 * i + 1]])
     }
 
     /// Position of the key's entry, if any.
@@ -429,9 +419,7 @@ impl Table {
     /// Position of the key's entry within its bucket `lo..hi`, if any.
     #[inline]
     fn search(&self, (lo, hi): (usize, usize), key: u64) -> Option<usize> {
-        let (low, _) = self.low[2 * lo..2 * hi].as_chunks::<2>();
-        let target = fingerprint(key) as u16;
-        low.binary_search_by(|l| u16::from_le_bytes(*l).cmp(&target)).ok().map(|i| lo + i)
+        self.low[lo..hi].binary_search(&(fingerprint(key) as u16)).ok().map(|i| lo + i)
     }
 
     #[inline]
@@ -449,8 +437,8 @@ impl Table {
                 *range = self.bucket(key);
                 let (lo, hi) = *range;
                 if lo < hi {
-                    prefetch(&self.low[2 * lo]);
-                    prefetch(&self.low[2 * hi - 1]);
+                    prefetch(&self.low[lo]);
+                    prefetch(&self.low[hi - 1]);
                     prefetch(&self.q[(lo + hi) / 2]);
                 }
             }
@@ -620,7 +608,7 @@ impl Reference {
             let mut merged: HashMap<u32, (f64, f64, bool)> = HashMap::with_capacity(base.len() + list.len());
             for b in 0..BUCKETS {
                 for i in base.offsets[b] as usize..base.offsets[b + 1] as usize {
-                    let fp = ((b as u32) << 16) | u32::from(base.low(i));
+                    let fp = ((b as u32) << 16) | u32::from(base.low[i]);
                     let types = if with_types { self.levels[base.types[i] as usize] } else { 0.0 };
                     merged.insert(fp, (self.levels[base.q[i] as usize], types, true));
                 }
@@ -661,7 +649,9 @@ impl Reference {
             for o in &t.offsets {
                 out.extend_from_slice(&o.to_le_bytes());
             }
-            out.extend_from_slice(&t.low);
+            for l in &t.low {
+                out.extend_from_slice(&l.to_le_bytes());
+            }
             out.extend_from_slice(&t.q);
             out.extend_from_slice(&t.types);
         }
@@ -672,18 +662,6 @@ impl Reference {
 
     /// Reads a store written by [`Reference::to_bytes`]; `origin` names it in errors.
     pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Reference> {
-        Reference::parse(bytes, origin, |b| Cow::Owned(b.to_vec()))
-    }
-
-    /// [`Reference::from_bytes`] of bytes that live as long as the program (the embedded
-    /// reference): the tables borrow their entries instead of copying them (24 MB for the shipped
-    /// reference).
-    pub fn from_static(bytes: &'static [u8], origin: &Path) -> Result<Reference> {
-        Reference::parse(bytes, origin, Cow::Borrowed)
-    }
-
-    /// Checks and reads a store, `keep` turning each table's entry bytes into what the table holds.
-    fn parse<'a>(bytes: &'a [u8], origin: &Path, keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>) -> Result<Reference> {
         let bad = |m: &str| Error::artifact(origin, m.to_string());
         if bytes.len() < 20 || &bytes[..8] != MAGIC {
             return Err(bad("not an unspun reference file (bad magic bytes); build one with `unspun reference build`"));
@@ -713,9 +691,9 @@ impl Reference {
         for index in 0..TABLES {
             let n = r.u32()? as usize;
             let offsets: Vec<u32> = r.take(4 * (BUCKETS + 1))?.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
-            let low = keep(r.take(2 * n)?);
-            let q = keep(r.take(n)?);
-            let types = if index == 0 || index == FRAMES { keep(r.take(n)?) } else { Cow::Borrowed(&[][..]) };
+            let low: Vec<u16> = r.take(2 * n)?.chunks_exact(2).map(|c| u16::from_le_bytes(c.try_into().unwrap())).collect();
+            let q = r.take(n)?.to_vec();
+            let types = if index == 0 || index == FRAMES { r.take(n)?.to_vec() } else { Vec::new() };
             if offsets[BUCKETS] as usize != n || offsets.windows(2).any(|w| w[0] > w[1]) {
                 return Err(bad("inconsistent bucket offsets"));
             }
@@ -739,13 +717,13 @@ impl Reference {
     }
 }
 
-struct Reader<'a, 'p> {
+struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
-    origin: &'p Path,
+    origin: &'a Path,
 }
 
-impl<'a> Reader<'a, '_> {
+impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
         match end {
