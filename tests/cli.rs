@@ -383,6 +383,8 @@ fn a_swap_threshold_reports_the_surer_spans_only() {
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains(expect), "{}", stderr(&o));
     };
+    let o = run(&["score", "--swap-threshold", "0.9", "data/samples/spun.txt"], None);
+    assert!(o.status.success() && stderr(&o).contains("without --explain it changes nothing"), "{}", stderr(&o));
     fails(
         &["score", "--explain", "--swap-threshold", "1.5", "data/samples/spun.txt"],
         "--swap-threshold: swap threshold must be between 0 and 1",

@@ -82,6 +82,11 @@ pub(super) fn run_score(a: ScoreArgs) -> Result<()> {
     let detector = load_detector(a.model.as_deref(), a.threshold)?;
     let mut resources = load_resources(&a.resources)?;
     a.spans.apply(&mut resources)?;
+    if a.spans.swap_threshold.is_some() && !a.explain {
+        warn!(
+            "unspun: note: --swap-threshold picks --explain's spans; without --explain it changes nothing (p_spun does not depend on it)"
+        );
+    }
     let extractor = resources.extractor();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
