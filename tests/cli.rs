@@ -357,6 +357,22 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
     let strict = json(&o);
     let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
     assert!(n(&strict, "spans") < n(&r, "spans") && n(&strict, "swaps_found") <= n(&r, "swaps_found"), "{strict} against {r}");
+    // The sweep's rows: fewer spans and found swaps as the threshold rises, and at 0.95 the same
+    // counts as --swap-threshold 0.95.
+    let o = run(&["eval-spans", "--data", data.to_str().unwrap(), "--format", "json", "--sweep"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let swept = json(&o);
+    assert_eq!(swept["swaps_found"], r["swaps_found"], "the report itself is unchanged");
+    let rows = swept["sweep"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    for pair in rows.windows(2) {
+        assert!(pair[0]["threshold"].as_f64() < pair[1]["threshold"].as_f64());
+        assert!(n(&pair[1], "spans") <= n(&pair[0], "spans") && n(&pair[1], "swaps_found") <= n(&pair[0], "swaps_found"), "{pair:?}");
+    }
+    let last = &rows[9];
+    assert_eq!(last["threshold"], 0.95);
+    assert_eq!((n(last, "spans"), n(last, "swaps_found")), (n(&strict, "spans"), n(&strict, "swaps_found")));
+    assert!(n(&rows[0], "spans") > n(last, "spans"));
 }
 
 #[test]

@@ -36,8 +36,8 @@ pub(super) struct ResourceArgs {
 pub(super) struct SpanArgs {
     /// Least p_swap of a reported span, the same in every document [default: the swap model's
     /// two thresholds, a lower one in documents judged spun]: higher reports fewer, surer spans,
-    /// lower finds more swaps and flags more honest words (`unspun eval-spans --swap-threshold P`
-    /// measures both on your data)
+    /// lower finds more swaps and flags more honest words (`unspun eval-spans --sweep` measures
+    /// both on your data)
     #[arg(long, value_name = "P")]
     pub(super) swap_threshold: Option<f64>,
 }

@@ -73,11 +73,19 @@ pub(super) struct EvalSpansArgs {
     /// Output format (text or json)
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also measure one span threshold for every document at 0.50, 0.55, ..., 0.95 (a pass each):
+    /// swaps found, spans on a swap, right suggestions and false flags per 100 original words
+    /// (JSON: `sweep`), to choose a --swap-threshold for your data
+    #[arg(long)]
+    sweep: bool,
     #[command(flatten)]
     spans: SpanArgs,
     #[command(flatten)]
     resources: ResourceArgs,
 }
+
+/// The span thresholds of `eval-spans --sweep`.
+const SWEEP: [f64; 10] = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 
 pub(super) fn run_eval(a: EvalArgs) -> Result<()> {
     for (flag, target) in [("--target-precision", a.target_precision), ("--target-recall", a.target_recall)] {
@@ -141,11 +149,34 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
     let mut resources = load_resources(&a.resources)?;
     a.spans.apply(&mut resources)?;
     let records = read_labeled(&a.data)?;
+    if a.sweep && resources.swap_model.is_none() {
+        bail!("--sweep measures swap thresholds: it needs a swap model (not --swap-model none)");
+    }
     let bar = progress_bar(Some(records.len() as u64), "explaining");
     let r = pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n));
     bar.finish_and_clear();
     if r.swaps == 0 {
         bail!("no gold swaps in the data: evaluate spans on files written by `unspun corpus` (their spun records carry \"swaps\")");
+    }
+    let mut sweep = Vec::new();
+    if a.sweep {
+        let model = resources.swap_model.clone().expect("checked above");
+        let bar = progress_bar(Some((SWEEP.len() * records.len()) as u64), "sweeping");
+        for t in SWEEP {
+            resources.swap_model = Some(model.clone().with_threshold(t)?);
+            let at = pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n));
+            sweep.push(json!({
+                "threshold": t,
+                "swap_recall": at.swap_recall,
+                "span_precision": at.span_precision,
+                "suggestion_accuracy": at.suggestion_accuracy,
+                "original_spans_per_100_words": at.original_spans_per_100_words,
+                "swaps_found": at.swaps_found,
+                "spans": at.spans,
+                "original_spans": at.original_spans,
+            }));
+        }
+        bar.finish_and_clear();
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if a.format == Format::Text {
@@ -170,8 +201,31 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
             r.originals_offered
         )?;
         writeln!(out, "  spans per 100 original words  {:.3}", r.original_spans_per_100_words)?;
+        if !sweep.is_empty() {
+            writeln!(out, "one --swap-threshold for every document:")?;
+            writeln!(out, "  threshold  found   spans on a swap  right of found  spans per 100 original words")?;
+            for row in &sweep {
+                let f = |k: &str| row[k].as_f64().unwrap_or(0.0);
+                writeln!(
+                    out,
+                    "  {:<9.2}  {:.4}  {:.4}           {:.4}          {:.3}",
+                    f("threshold"),
+                    f("swap_recall"),
+                    f("span_precision"),
+                    f("suggestion_accuracy"),
+                    f("original_spans_per_100_words")
+                )?;
+            }
+        }
     } else {
-        serde_json::to_writer_pretty(&mut out, &r)?;
+        if a.sweep {
+            // (The report's fields, then `sweep`; without it the report as before, in field order.)
+            let mut v = serde_json::to_value(&r)?;
+            v["sweep"] = serde_json::Value::Array(sweep);
+            serde_json::to_writer_pretty(&mut out, &v)?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, &r)?;
+        }
         writeln!(out)?;
     }
     out.flush()?;
