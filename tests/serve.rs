@@ -147,6 +147,17 @@ fn every_route_answers_like_the_command_line_and_errors_are_json() {
     }
     assert!(many[2]["p_spun"].is_null() && many[2]["note"].is_string(), "{}", many[2]);
 
+    // A request's own span threshold: the spans `score --swap-threshold` reports, fewer than the
+    // model's own; an impossible one is a 400.
+    let (status, sure) = server.request("POST", "/score", &json!({"text": SPUN, "explain": true, "swap_threshold": 0.995}).to_string());
+    assert_eq!(status, 200);
+    let o = run(&["score", "--format", "json", "--explain", "--swap-threshold", "0.995", "-"], Some(SPUN));
+    assert_eq!(sure, serde_json::from_str::<Value>(&stdout(&o)).unwrap()[0]);
+    assert!(sure["spans"].as_array().unwrap().len() < one["spans"].as_array().unwrap().len(), "{sure}");
+    let (status, e) = server.request("POST", "/score", &json!({"text": SPUN, "swap_threshold": 1.5}).to_string());
+    assert_eq!(status, 400);
+    assert!(e["error"].as_str().unwrap().contains("swap_threshold"), "{e}");
+
     // Restore: the text `unspun restore` prints, and where each change was made.
     let (status, restored) = server.request("POST", "/restore", &json!({"text": SPUN}).to_string());
     assert_eq!(status, 200);

@@ -24,9 +24,12 @@ pub(super) const SERVE_HELP: &str = "Examples:
   curl -s localhost:8080/restore -d '{\"text\": \"The overseas minister said ...\"}'
 
 Routes:
-  POST /score     {\"text\", \"explain\"?, \"id\"?, \"html\"?} -> the object `score --format json` writes
-                  {\"documents\": [{\"id\", \"text\"}...], \"explain\"?} -> a list of them, in order
-  POST /restore   {\"text\"} -> {\"text\": likely original, \"changes\": [{\"start\", \"end\", \"from\", \"to\", \"score\"}]}
+  POST /score     {\"text\", \"explain\"?, \"swap_threshold\"?, \"id\"?, \"html\"?} -> the object
+                  `score --format json` writes
+                  {\"documents\": [{\"id\", \"text\"}...], \"explain\"?, \"swap_threshold\"?} -> a list of
+                  them, in order
+  POST /restore   {\"text\", \"min_p_swap\"?, \"min_score\"?} -> {\"text\": likely original,
+                  \"changes\": [{\"start\", \"end\", \"from\", \"to\", \"score\"}]}
   GET  /health    {\"status\": \"ok\", \"model\", \"threshold\", \"version\"}
   GET  /          a page: paste text, Score, the phrases that look spun highlighted (originals on hover)
 

@@ -292,7 +292,9 @@ struct Outputs {
     alternatives: Option<Vec<Alternatives>>,
 }
 
-/// Computes features from text against a reference and a thesaurus.
+/// Computes features from text against a reference and a thesaurus. Cloning is cheap: the
+/// per-phrase facts are shared.
+#[derive(Clone)]
 pub struct FeatureExtractor<'r> {
     reference: &'r Reference,
     thesaurus: &'r Thesaurus,
@@ -367,6 +369,11 @@ impl<'r> FeatureExtractor<'r> {
         'r: 'm,
     {
         FeatureExtractor { swap_model: model, ranker: model.map_or(Ranker::HAND_SET, |m| *m.ranker()), ..self }
+    }
+
+    /// The swap model that picks the spans, if any.
+    pub fn swap_model(&self) -> Option<&'r SwapModel> {
+        self.swap_model
     }
 
     /// This extractor with another ranking of suggestions (for learning a swap model on top of it).

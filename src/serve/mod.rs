@@ -6,8 +6,9 @@
 //! routes and errors onto it, and [`Server`] binds, runs the CPU work on a bounded pool off the
 //! async runtime, and shuts down gracefully. Routes:
 //!
-//! - `POST /score` `{"text", "explain"?, "id"?, "html"?}` → one object of `score --format json`;
-//!   `{"documents": [{"id", "text"}...], "explain"?, "html"?}` → a list of them, in order;
+//! - `POST /score` `{"text", "explain"?, "swap_threshold"?, "id"?, "html"?}` → one object of
+//!   `score --format json`; `{"documents": [{"id", "text"}...], "explain"?, "swap_threshold"?,
+//!   "html"?}` → a list of them, in order;
 //! - `POST /restore` `{"text", "min_p_swap"?, "min_score"?}` → `{"text", "changes"}`;
 //! - `GET /health` → `{"status": "ok", "model", "threshold", "version"}`;
 //! - `GET /` → the page (`page.html`, self-contained).
@@ -82,6 +83,9 @@ struct ScoreRequest {
     documents: Option<Vec<DocumentIn>>,
     #[serde(default)]
     explain: bool,
+    /// Least `p_swap` of a span in every document, as `score --swap-threshold` (absent: the swap
+    /// model's thresholds).
+    swap_threshold: Option<f64>,
     /// `true` strips markup from every text, `false` from none; absent: texts that look like HTML
     /// are stripped, as `score` does.
     html: Option<bool>,
@@ -157,8 +161,20 @@ impl Service {
                 "missing \"text\": send {\"text\": \"...\"} for one document or {\"documents\": [{\"id\": \"...\", \"text\": \"...\"}]}",
             )),
         };
+        // (A request's own span threshold: a copy of the swap model, and an extractor sharing the rest.)
+        let model = match (req.swap_threshold, self.extractor.swap_model()) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(Rejection::bad_request("\"swap_threshold\" needs a swap model: this server reports spans by oddity alone"))
+            }
+            (Some(p), Some(m)) => {
+                Some(m.clone().with_threshold(p).map_err(|e| Rejection::bad_request(format!("\"swap_threshold\": {e}")))?)
+            }
+        };
+        let custom = model.as_ref().map(|m| self.extractor.clone().with_swap_model(Some(m)));
+        let extractor = custom.as_ref().unwrap_or(&self.extractor);
         let texts: Vec<&str> = docs.iter().map(|(_, t)| t.as_str()).collect();
-        let scores = pipeline::score_batch(&self.extractor, &self.detector, &texts, req.explain);
+        let scores = pipeline::score_batch(extractor, &self.detector, &texts, req.explain);
         let outs: Vec<_> = docs.iter().zip(&scores).map(|((id, text), s)| output::score_json(id, text, s)).collect();
         let json = if one { serde_json::to_vec(&outs[0]) } else { serde_json::to_vec(&outs) };
         Ok(json.expect("scores serialise"))
