@@ -334,4 +334,11 @@ fn the_page_highlights_spun_phrases_in_a_real_browser() {
         assert!(m["title"].as_str().unwrap().contains(said), "{m} vs {s}");
     }
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "a screenshot at {shot}");
+    // "Only the surest": the spans of `score --swap-threshold 0.95`, fewer than the model's own.
+    let o = run(&["score", "--format", "json", "--explain", "--swap-threshold", "0.95", "-"], Some(SPUN));
+    let sure: Value = serde_json::from_str::<Value>(&stdout(&o)).unwrap()[0].clone();
+    let surest: Vec<&Value> = seen["surest"].as_array().unwrap().iter().map(|m| &m["text"]).collect();
+    let want: Vec<&Value> = sure["spans"].as_array().unwrap().iter().map(|s| &s["text"]).collect();
+    assert_eq!(surest, want, "{seen}");
+    assert!(surest.len() < marks.len(), "{seen}");
 }

@@ -1,6 +1,7 @@
 // Opens the page of `unspun serve` in headless Chromium (Debian's /usr/bin/chromium, or
 // $CHROMIUM), types a paragraph, clicks Score, waits for the verdict and prints what it shows as
-// JSON: {"verdict", "p", "marks": [{"text", "title"}]}; saves a screenshot.
+// JSON: {"verdict", "p", "marks": [{"text", "title"}], "surest": [same, with "only the surest"
+// highlighted]}; saves a screenshot (of the first scoring).
 // Usage: node check_page.js URL TEXT SCREENSHOT.png
 "use strict";
 const fs = require("fs");
@@ -38,9 +39,14 @@ async function main() {
     // Hover the first highlight so that the screenshot shows its likely original.
     if (marks.length) await page.hover("#marked mark");
     await page.screenshot({ path: shot, fullPage: true });
+    // Again with only the surest phrases highlighted (the page sends its swap threshold).
+    await page.selectOption("#sensitivity", "0.95");
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/score")), page.click("#score")]);
+    await page.waitForFunction(() => !document.getElementById("score").disabled);
+    const surest = await page.$$eval("#marked mark", (ms) => ms.map((m) => ({ text: m.textContent, title: m.title })));
     if (external.length) throw new Error("the page asked for other hosts: " + external.join(", "));
     if (failed.length) throw new Error("failed: " + failed.join(", "));
-    console.log(JSON.stringify({ verdict, p, marks }));
+    console.log(JSON.stringify({ verdict, p, marks, surest }));
   } finally {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
