@@ -12,9 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::args().nth(1).ok_or("usage: compile_thesaurus OUT (e.g. data/thesaurus/detector.bin)")?);
     let thesaurus = unspun::embedded::merged_detector_thesaurus()?;
     let bytes = thesaurus.to_compiled();
-    let tmp = out.with_extension("bin.tmp");
-    std::fs::write(&tmp, &bytes)?;
-    std::fs::rename(&tmp, &out)?;
+    unspun::reference::write_atomically(&out, &bytes)?;
     eprintln!("wrote {}: {} phrases, {} bytes", out.display(), thesaurus.phrases().len(), bytes.len());
     Ok(())
 }
