@@ -164,17 +164,7 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
         let bar = progress_bar(Some((SWEEP.len() * records.len()) as u64), "sweeping");
         for t in SWEEP {
             resources.swap_model = Some(model.clone().with_threshold(t)?);
-            let at = pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n));
-            sweep.push(json!({
-                "threshold": t,
-                "swap_recall": at.swap_recall,
-                "span_precision": at.span_precision,
-                "suggestion_accuracy": at.suggestion_accuracy,
-                "original_spans_per_100_words": at.original_spans_per_100_words,
-                "swaps_found": at.swaps_found,
-                "spans": at.spans,
-                "original_spans": at.original_spans,
-            }));
+            sweep.push((t, pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n))));
         }
         bar.finish_and_clear();
     }
@@ -204,24 +194,26 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
         if !sweep.is_empty() {
             writeln!(out, "one --swap-threshold for every document:")?;
             writeln!(out, "  threshold  found   spans on a swap  right of found  spans per 100 original words")?;
-            for row in &sweep {
-                let f = |k: &str| row[k].as_f64().unwrap_or(0.0);
+            for (t, at) in &sweep {
                 writeln!(
                     out,
                     "  {:<9.2}  {:.4}  {:.4}           {:.4}          {:.3}",
-                    f("threshold"),
-                    f("swap_recall"),
-                    f("span_precision"),
-                    f("suggestion_accuracy"),
-                    f("original_spans_per_100_words")
+                    t, at.swap_recall, at.span_precision, at.suggestion_accuracy, at.original_spans_per_100_words
                 )?;
             }
         }
     } else {
         if a.sweep {
             // (The report's fields, then `sweep`; without it the report as before, in field order.)
+            // (Each row: the report at that threshold, with the threshold.)
+            let mut rows = Vec::with_capacity(sweep.len());
+            for (t, at) in &sweep {
+                let mut row = serde_json::to_value(at)?;
+                row["threshold"] = json!(t);
+                rows.push(row);
+            }
             let mut v = serde_json::to_value(&r)?;
-            v["sweep"] = serde_json::Value::Array(sweep);
+            v["sweep"] = serde_json::Value::Array(rows);
             serde_json::to_writer_pretty(&mut out, &v)?;
         } else {
             serde_json::to_writer_pretty(&mut out, &r)?;
