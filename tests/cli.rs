@@ -357,8 +357,8 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
     let strict = json(&o);
     let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
     assert!(n(&strict, "spans") < n(&r, "spans") && n(&strict, "swaps_found") <= n(&r, "swaps_found"), "{strict} against {r}");
-    // The sweep's rows: fewer spans and found swaps as the threshold rises, and at 0.95 the same
-    // counts as --swap-threshold 0.95.
+    // The sweep's rows (one pass over the records): fewer spans and found swaps as the threshold
+    // rises, and at 0.95 the whole report of --swap-threshold 0.95 (which scores each record).
     let o = run(&["eval-spans", "--data", data.to_str().unwrap(), "--format", "json", "--sweep"], None);
     assert!(o.status.success(), "{}", stderr(&o));
     let swept = json(&o);
@@ -371,7 +371,10 @@ fn span_evaluation_matches_a_count_from_the_alignment() {
     }
     let last = &rows[9];
     assert_eq!(last["threshold"], 0.95);
-    assert_eq!((n(last, "spans"), n(last, "swaps_found")), (n(&strict, "spans"), n(&strict, "swaps_found")));
+    let mut row = last.clone();
+    row.as_object_mut().unwrap().remove("threshold");
+    assert_eq!(row, strict);
+    assert!(n(&strict, "swaps_found") > 0, "{strict}");
     assert!(n(&rows[0], "spans") > n(last, "spans"));
 }
 

@@ -73,7 +73,7 @@ pub(super) struct EvalSpansArgs {
     /// Output format (text or json)
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Also measure one span threshold for every document at 0.50, 0.55, ..., 0.95 (a pass each):
+    /// Also measure one span threshold for every document at 0.50, 0.55, ..., 0.95 (one more pass):
     /// swaps found, spans on a swap, right suggestions and false flags per 100 original words
     /// (JSON: `sweep`), to choose a --swap-threshold for your data
     #[arg(long)]
@@ -158,14 +158,10 @@ pub(super) fn run_eval_spans(a: EvalSpansArgs) -> Result<()> {
     if r.swaps == 0 {
         bail!("no gold swaps in the data: evaluate spans on files written by `unspun corpus` (their spun records carry \"swaps\")");
     }
-    let mut sweep = Vec::new();
+    let mut sweep: Vec<(f64, pipeline::SpanReport)> = Vec::new();
     if a.sweep {
-        let model = resources.swap_model.clone().expect("checked above");
-        let bar = progress_bar(Some((SWEEP.len() * records.len()) as u64), "sweeping");
-        for t in SWEEP {
-            resources.swap_model = Some(model.clone().with_threshold(t)?);
-            sweep.push((t, pipeline::evaluate_spans(&records, &resources, &detector, &|n| bar.inc(n))));
-        }
+        let bar = progress_bar(Some(records.len() as u64), "sweeping");
+        sweep = SWEEP.into_iter().zip(pipeline::evaluate_spans_at(&records, &resources, &SWEEP, &|n| bar.inc(n))?).collect();
         bar.finish_and_clear();
     }
     let mut out = io::BufWriter::new(io::stdout().lock());

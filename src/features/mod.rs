@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::error::{Error, Result};
 use crate::reference::{frame_key, hash_word, key, KeyHasher, Reference};
 use crate::text::{normalize_into, tokenize, Case, Token, STOPWORDS};
 use crate::thesaurus::{KnownPhrases, Thesaurus};
@@ -467,6 +468,20 @@ impl<'r> FeatureExtractor<'r> {
         (self.analysis(&stats, spans), candidates, out.alternatives.unwrap_or_default())
     }
 
+    /// [`FeatureExtractor::explain_with_alternatives`] of `text` with each of `thresholds` as the
+    /// swap model's one threshold for every document ([`SwapModel::with_threshold`]), from one pass:
+    /// an [`Analysis`] per threshold (the same features, that threshold's spans). Such spans do not
+    /// depend on the verdict. Errors without a swap model or for a threshold outside (0, 1).
+    pub fn explain_at_thresholds(&self, text: &str, thresholds: &[f64]) -> Result<(Vec<Analysis>, Vec<Candidate>, Vec<Alternatives>)> {
+        let model = self.swap_model.ok_or_else(|| Error::Invalid("spans at a swap threshold need a swap model".into()))?;
+        let models = thresholds.iter().map(|&t| model.clone().with_threshold(t)).collect::<Result<Vec<_>>>()?;
+        let mut out = Outputs { candidates: Some(Vec::new()), alternatives: Some(Vec::new()) };
+        let stats = self.gather(text, &mut out);
+        let candidates = out.candidates.unwrap_or_default();
+        let analyses = models.iter().map(|m| self.analysis(&stats, self.spans_with(Some(m), candidates.clone(), &stats.p_swap))).collect();
+        Ok((analyses, candidates, out.alternatives.unwrap_or_default()))
+    }
+
     /// Statistics of `text` (exposed for tests and diagnostics).
     pub fn stats(&self, text: &str) -> Stats {
         self.gather(text, &mut Outputs { candidates: self.swap_model.is_some().then(Vec::new), ..Outputs::default() })
@@ -488,11 +503,16 @@ impl<'r> FeatureExtractor<'r> {
     /// overlapping ones kept.
     /// `p_swap` holds every candidate's probability (computed by `gather` when there is a swap model).
     fn spans_of(&self, candidates: Vec<Candidate>, p_swap: &[f64]) -> Vec<Span> {
+        self.spans_with(self.swap_model, candidates, p_swap)
+    }
+
+    /// [`FeatureExtractor::spans_of`] with `swap_model` choosing them.
+    fn spans_with(&self, swap_model: Option<&SwapModel>, candidates: Vec<Candidate>, p_swap: &[f64]) -> Vec<Span> {
         // (A candidate's suggestion exists only where it fits better, or for a known phrase: see
         // `gather_oddity` and `known_candidates`.)
         let n = candidates.len();
         let spans = candidates.into_iter().enumerate().filter_map(|(k, c)| {
-            let (reported, p_swap) = match self.swap_model {
+            let (reported, p_swap) = match swap_model {
                 Some(m) => (m.reports(&c, p_swap[k], true, n), Some(p_swap[k])),
                 None => (c.oddity > EXPLAIN_MIN_ODDITY && c.suggestion.is_some(), None),
             };

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{score_text, score_with, Progress, Resources};
+use super::{is_binary, judged_part, score_text, score_with, Progress, Resources};
 use crate::corpus::Record;
 use crate::error::Result;
-use crate::features::{Alternatives, Candidate, FeatureExtractor, Ranker, SwapModel};
+use crate::features::{Alternatives, Candidate, FeatureExtractor, Ranker, Span, SwapModel};
 use crate::model::Detector;
+use crate::spin::Swap;
 
 /// Least oddity (nats) of a span whose suggestion `restore` applies: above the evidence threshold
 /// so that only confident suggestions change the text (measured with `unspun eval-spans` on held-out
@@ -104,11 +105,10 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
     let per_doc: Vec<SpanReport> = records
         .par_iter()
         .map(|r| {
-            let mut rep = SpanReport::default();
             let spun = r.label == Some(true);
             if spun && r.swaps.is_empty() {
                 progress(1);
-                return rep;
+                return SpanReport::default();
             }
             // (A spun record's candidates and alternatives come from the same pass as its spans.)
             let mut offered = (0, 0);
@@ -121,50 +121,93 @@ pub fn evaluate_spans(records: &[Record], resources: &Resources, detector: &Dete
             } else {
                 score_text(&fx, detector, &r.text, true)
             };
-            if spun {
-                rep.spun_documents = 1;
-                rep.swaps = r.swaps.len();
-                rep.spans = analysis.spans.len();
-                for w in &r.swaps {
-                    if let Some(s) = analysis.spans.iter().find(|s| s.start < w.end && w.start < s.end) {
-                        rep.swaps_found += 1;
-                        if s.suggestion.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(&w.original)) {
-                            rep.suggestions_right += 1;
-                        }
-                    }
-                }
-                rep.spans_on_swaps = analysis.spans.iter().filter(|s| r.swaps.iter().any(|w| s.start < w.end && w.start < s.end)).count();
-                (rep.originals_offered, rep.originals_suggested) = offered;
-            } else {
-                rep.original_documents = 1;
-                rep.original_words = analysis.words;
-                rep.original_spans = analysis.spans.len();
-            }
             progress(1);
-            rep
+            tally(r, &analysis.spans, analysis.words, offered)
         })
         .collect();
-    let mut t = SpanReport::default();
-    for d in per_doc {
-        t.spun_documents += d.spun_documents;
-        t.swaps += d.swaps;
-        t.swaps_found += d.swaps_found;
-        t.suggestions_right += d.suggestions_right;
-        t.originals_offered += d.originals_offered;
-        t.originals_suggested += d.originals_suggested;
-        t.spans += d.spans;
-        t.spans_on_swaps += d.spans_on_swaps;
-        t.original_documents += d.original_documents;
-        t.original_words += d.original_words;
-        t.original_spans += d.original_spans;
+    SpanReport::sum(per_doc)
+}
+
+/// [`evaluate_spans`] with each of `thresholds` as the swap model's one threshold for every
+/// document (`score --swap-threshold`), one report per threshold, from one pass over each record
+/// (such spans do not depend on the verdict). Errors without a swap model or for a threshold
+/// outside (0, 1).
+pub fn evaluate_spans_at(records: &[Record], resources: &Resources, thresholds: &[f64], progress: Progress<'_>) -> Result<Vec<SpanReport>> {
+    let fx = resources.extractor();
+    let per_doc: Vec<Vec<SpanReport>> = records
+        .par_iter()
+        .map(|r| {
+            let spun = r.label == Some(true);
+            let none = || vec![SpanReport::default(); thresholds.len()];
+            let reports = if spun && r.swaps.is_empty() {
+                none()
+            } else if is_binary(&r.text) {
+                // (As `score`: no words, no spans.)
+                thresholds.iter().map(|_| tally(r, &[], 0, (0, 0))).collect()
+            } else {
+                let (analyses, candidates, alternatives) = fx.explain_at_thresholds(judged_part(&r.text), thresholds)?;
+                let offered = if spun { originals_offered(r, &candidates, &alternatives) } else { (0, 0) };
+                analyses.iter().map(|a| tally(r, &a.spans, a.words, offered)).collect()
+            };
+            progress(1);
+            Ok(reports)
+        })
+        .collect::<Result<_>>()?;
+    Ok((0..thresholds.len()).map(|k| SpanReport::sum(per_doc.iter().map(|d| d[k].clone()))).collect())
+}
+
+/// One labeled record's part of a [`SpanReport`]: its gold swaps against `spans` reported in its
+/// text of `words` words, with its `(originals_offered, originals_suggested)`.
+fn tally(r: &Record, spans: &[Span], words: usize, offered: (usize, usize)) -> SpanReport {
+    let mut rep = SpanReport::default();
+    let overlaps = |s: &Span, w: &Swap| s.start < w.end && w.start < s.end;
+    if r.label == Some(true) {
+        rep.spun_documents = 1;
+        rep.swaps = r.swaps.len();
+        rep.spans = spans.len();
+        for w in &r.swaps {
+            if let Some(s) = spans.iter().find(|s| overlaps(s, w)) {
+                rep.swaps_found += 1;
+                if s.suggestion.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(&w.original)) {
+                    rep.suggestions_right += 1;
+                }
+            }
+        }
+        rep.spans_on_swaps = spans.iter().filter(|s| r.swaps.iter().any(|w| overlaps(s, w))).count();
+        (rep.originals_offered, rep.originals_suggested) = offered;
+    } else {
+        rep.original_documents = 1;
+        rep.original_words = words;
+        rep.original_spans = spans.len();
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    t.swap_recall = ratio(t.swaps_found, t.swaps);
-    t.span_precision = ratio(t.spans_on_swaps, t.spans);
-    t.suggestion_accuracy = ratio(t.suggestions_right, t.swaps_found);
-    t.original_offered_share = ratio(t.originals_offered, t.swaps);
-    t.original_spans_per_100_words = 100.0 * ratio(t.original_spans, t.original_words);
-    t
+    rep
+}
+
+impl SpanReport {
+    /// The report of several records' parts (counts added, ratios recomputed).
+    fn sum(parts: impl IntoIterator<Item = SpanReport>) -> SpanReport {
+        let mut t = SpanReport::default();
+        for d in parts {
+            t.spun_documents += d.spun_documents;
+            t.swaps += d.swaps;
+            t.swaps_found += d.swaps_found;
+            t.suggestions_right += d.suggestions_right;
+            t.originals_offered += d.originals_offered;
+            t.originals_suggested += d.originals_suggested;
+            t.spans += d.spans;
+            t.spans_on_swaps += d.spans_on_swaps;
+            t.original_documents += d.original_documents;
+            t.original_words += d.original_words;
+            t.original_spans += d.original_spans;
+        }
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        t.swap_recall = ratio(t.swaps_found, t.swaps);
+        t.span_precision = ratio(t.spans_on_swaps, t.spans);
+        t.suggestion_accuracy = ratio(t.suggestions_right, t.swaps_found);
+        t.original_offered_share = ratio(t.originals_offered, t.swaps);
+        t.original_spans_per_100_words = 100.0 * ratio(t.original_spans, t.original_words);
+        t
+    }
 }
 
 /// How many of `r`'s gold swaps a candidate at exactly their place offers the original of, and
