@@ -14,7 +14,9 @@ use common::*;
 use serde_json::{json, Value};
 
 /// A synthetic spun paragraph written for these tests (not from any corpus).
-const SPUN: &str = "The overseas minister stated that the struggle crimes would be investigated by 12 months's finish, and the Related Press said the report would be published on Weekday.";
+/// (Two sentences: in a shorter text the document's context counts less, and the first alone, 27
+/// words, is not judged spun, however clear its spans.)
+const SPUN: &str = "The overseas minister stated that the struggle crimes would be investigated by 12 months's finish, and the Related Press said the report would be published on Weekday. Officials from each nations are anticipated to fulfill once more in Geneva subsequent month to debate the findings.";
 
 /// A running `unspun serve` on a free loopback port, killed when dropped.
 struct Server {

@@ -34,6 +34,8 @@ pub struct Stats {
     pub spintax: usize,
     /// `p_swap` of every candidate, when the extractor has a swap model (else empty).
     pub p_swap: Vec<f64>,
+    /// The same with the document's context weighted by its length ([`super::SwapModel::weighted_p`]).
+    pub p_swap_weighted: Vec<f64>,
 }
 
 /// One feature: its name (stable: model files refer to it), what it means, and how it is computed.
@@ -205,6 +207,22 @@ pub const FEATURES: &[Feature] = &[
         name: "swap_share_above_half",
         about: "share of candidates with p_swap above 0.5",
         compute: |s| share(s.p_swap.iter().filter(|&&p| p > 0.5).count(), s.p_swap.len()),
+    },
+    Feature {
+        name: "swap_weighted_expected_per_100",
+        about: "swap_expected_per_100 with each p_swap's document context weighted by n / (n + 50) for n candidates",
+        compute: |s| 100.0 * s.p_swap_weighted.iter().sum::<f64>() / s.words.max(1) as f64,
+    },
+    Feature { name: "swap_weighted_p_mean", about: "swap_p_mean, context weighted the same", compute: |s| mean(&s.p_swap_weighted) },
+    Feature {
+        name: "swap_weighted_p_top_mean",
+        about: "swap_p_top_mean, context weighted the same",
+        compute: |s| top_mean(&s.p_swap_weighted, TOP_K),
+    },
+    Feature {
+        name: "swap_weighted_share_above_half",
+        about: "swap_share_above_half, context weighted the same",
+        compute: |s| share(s.p_swap_weighted.iter().filter(|&&p| p > 0.5).count(), s.p_swap_weighted.len()),
     },
 ];
 

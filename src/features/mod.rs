@@ -470,6 +470,7 @@ impl<'r> FeatureExtractor<'r> {
             }
             if let Some(m) = self.swap_model {
                 s.p_swap = candidates.iter().map(|c| m.probability(c)).collect();
+                s.p_swap_weighted = candidates.iter().map(|c| m.weighted_p(c, candidates.len())).collect();
             }
         }
         s
@@ -647,7 +648,7 @@ mod tests {
         // are 0 without one
         let (with, without) = (fx.extract(text).features, FeatureExtractor::new(&r, &t).extract(text).features);
         let swap_columns: Vec<usize> = (0..FEATURES.len()).filter(|&k| FEATURES[k].name.starts_with("swap_")).collect();
-        assert_eq!(swap_columns.len(), 4);
+        assert_eq!(swap_columns.len(), 8);
         for k in 0..FEATURES.len() {
             if swap_columns.contains(&k) {
                 assert_eq!(without[k], 0.0);
@@ -658,6 +659,12 @@ mod tests {
         // expected swaps per 100 words: the sum of the four candidates' p_swap over 5 words
         let expected: f64 = candidates.iter().map(|c| model.probability(c)).sum::<f64>() * 100.0 / 5.0;
         assert!((with[swap_columns[0]] - expected).abs() < 1e-9);
+        // this model's context weighs nothing, so the context-weighted aggregates equal the others
+        for k in 0..4 {
+            let (plain, weighted) = (swap_columns[k], swap_columns[k + 4]);
+            assert_eq!(FEATURES[weighted].name, FEATURES[plain].name.replacen("swap_", "swap_weighted_", 1));
+            assert_eq!(with[weighted], with[plain]);
+        }
     }
 
     #[test]

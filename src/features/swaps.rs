@@ -50,7 +50,7 @@ const _: () = assert!(SWAP_FEATURES.len() == SWAP_FEATURE_COUNT);
 /// The features that describe the candidate's document, not the candidate (`doc_oddity_mean`,
 /// `doc_bigram_unseen_share`; see [`SwapModel::reporting_p`]).
 pub const DOCUMENT_CONTEXT: [usize; 2] = [15, 16];
-/// How many candidates a document needs for its context to count half in [`SwapModel::reporting_p`]
+/// How many candidates a document needs for its context to count half in [`SwapModel::weighted_p`]
 /// (about 120 words, the size of a training chunk). Measured with 20 and 50: 20 still reports
 /// "said" and "about" in the README's one-sentence example (50: its four swaps only), and finds
 /// 0.7 and 0.5 points more of `wild-dev`'s and `science-dev`'s swaps.
@@ -217,15 +217,22 @@ impl SwapModel {
     }
 
     /// The probability that [`Self::threshold`] is held against: `p` itself for a candidate with
-    /// local evidence; for one without, the smaller of `p` and the candidate's probability with its
-    /// document's context (the [`DOCUMENT_CONTEXT`] features' part of the logit) weighted by
-    /// `n / (n + CONTEXT_PRIOR_CANDIDATES)` for a document of `n` candidates. A few words are a
-    /// poor estimate of how spun a text looks: in a sentence with two strong swaps every other word
-    /// gets a high `p_swap` from its context alone, which is not evidence; a page's context is.
+    /// local evidence; for one without, the smaller of `p` and [`Self::weighted_p`]. A few words
+    /// are a poor estimate of how spun a text looks: in a sentence with two strong swaps every
+    /// other word gets a high `p_swap` from its context alone, which is not evidence; a page's
+    /// context is.
     pub fn reporting_p(&self, c: &Candidate, p: f64, candidates: usize) -> f64 {
         if c.has_local_evidence() {
             return p;
         }
+        p.min(self.weighted_p(c, candidates))
+    }
+
+    /// The candidate's probability with its document's context (the [`DOCUMENT_CONTEXT`]
+    /// features' part of the logit) weighted by `n / (n + CONTEXT_PRIOR_CANDIDATES)` for a
+    /// document of `n` candidates: the context of a short text counts less. (What the
+    /// `swap_weighted_*` document features aggregate, and [`Self::reporting_p`] uses.)
+    pub fn weighted_p(&self, c: &Candidate, candidates: usize) -> f64 {
         let (mut own, mut context) = (self.intercept, 0.0);
         for k in 0..SWAP_FEATURE_COUNT {
             let term = self.term(c, k);
@@ -236,7 +243,7 @@ impl SwapModel {
             }
         }
         let n = candidates as f64;
-        p.min(sigmoid(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context))
+        sigmoid(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context)
     }
 
     /// Least `p_swap` of a reported span, given the document's verdict.
@@ -463,9 +470,17 @@ mod tests {
         assert!(m.reports(&plain, p, false, 1000));
         assert!(m.reporting_p(&plain, p, 1_000_000) <= p, "never above p itself");
         // local evidence: p itself, however short the text
-        let odd = Candidate { oddity: 2.0, ..plain };
+        let odd = Candidate { oddity: 2.0, ..plain.clone() };
         assert_eq!(m.reporting_p(&odd, p, 10), p);
         assert!(m.reports(&odd, p, false, 10));
+        // the weighted probability (what the swap_weighted_* document features aggregate), with
+        // or without local evidence: none of the context without candidates, half at
+        // CONTEXT_PRIOR_CANDIDATES, almost all in a long text
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        for c in [&plain, &odd] {
+            assert!(close(m.weighted_p(c, 0), sigmoid(-1.0)) && close(m.weighted_p(c, 50), sigmoid(1.0)));
+            assert!((m.weighted_p(c, 1_000_000) - p).abs() < 1e-5);
+        }
     }
 
     #[test]
