@@ -35,6 +35,8 @@ without alternatives. For a word the text does not point at, its document's cont
 more the longer the document (a sentence's context is a poor estimate). Whole capitalised names
 are never spans. p_spun and spun are null (with a \"note\") for documents too short to judge
 (under 8 words) or binary; a document over 64 MiB is judged on its first 64 MiB (with a \"note\").
+A short text needs clearer evidence to be judged spun (p_spun weighs its context by its length,
+as the spans do): a single spun sentence may be judged original while its spans show every swap.
 
 HTML: .html/.htm files, and documents or --jsonl records that start with <!doctype or a tag such
 as <html>, <body>, <p> or <div> (and close a tag), are stripped of markup before scoring, with a
