@@ -94,6 +94,14 @@ fn top_mean(xs: &[f64], k: usize) -> f64 {
     top.sort_unstable_by(|a, b| b.total_cmp(a));
     mean(top)
 }
+/// Expected swaps per 100 words: the sum of the candidates' probabilities `ps`.
+fn expected_per_100(ps: &[f64], words: usize) -> f64 {
+    100.0 * ps.iter().sum::<f64>() / words.max(1) as f64
+}
+/// Share of the candidates' probabilities `ps` above 0.5.
+fn share_above_half(ps: &[f64]) -> f64 {
+    share(ps.iter().filter(|&&p| p > 0.5).count(), ps.len())
+}
 
 /// All features, in the order of the feature vector.
 pub const FEATURES: &[Feature] = &[
@@ -199,19 +207,15 @@ pub const FEATURES: &[Feature] = &[
     Feature {
         name: "swap_expected_per_100",
         about: "expected swaps per 100 words: sum of the swap model's p_swap over candidates (0 without a swap model)",
-        compute: |s| 100.0 * s.p_swap.iter().sum::<f64>() / s.words.max(1) as f64,
+        compute: |s| expected_per_100(&s.p_swap, s.words),
     },
     Feature { name: "swap_p_mean", about: "mean p_swap of the candidates", compute: |s| mean(&s.p_swap) },
     Feature { name: "swap_p_top_mean", about: "mean of the TOP_K largest p_swap", compute: |s| top_mean(&s.p_swap, TOP_K) },
-    Feature {
-        name: "swap_share_above_half",
-        about: "share of candidates with p_swap above 0.5",
-        compute: |s| share(s.p_swap.iter().filter(|&&p| p > 0.5).count(), s.p_swap.len()),
-    },
+    Feature { name: "swap_share_above_half", about: "share of candidates with p_swap above 0.5", compute: |s| share_above_half(&s.p_swap) },
     Feature {
         name: "swap_weighted_expected_per_100",
         about: "swap_expected_per_100 with each p_swap's document context weighted by n / (n + 50) for n candidates",
-        compute: |s| 100.0 * s.p_swap_weighted.iter().sum::<f64>() / s.words.max(1) as f64,
+        compute: |s| expected_per_100(&s.p_swap_weighted, s.words),
     },
     Feature { name: "swap_weighted_p_mean", about: "swap_p_mean, context weighted the same", compute: |s| mean(&s.p_swap_weighted) },
     Feature {
@@ -222,7 +226,7 @@ pub const FEATURES: &[Feature] = &[
     Feature {
         name: "swap_weighted_share_above_half",
         about: "swap_share_above_half, context weighted the same",
-        compute: |s| share(s.p_swap_weighted.iter().filter(|&&p| p > 0.5).count(), s.p_swap_weighted.len()),
+        compute: |s| share_above_half(&s.p_swap_weighted),
     },
 ];
 
