@@ -469,8 +469,7 @@ impl<'r> FeatureExtractor<'r> {
                 c.features[19] = nb;
             }
             if let Some(m) = self.swap_model {
-                s.p_swap = candidates.iter().map(|c| m.probability(c)).collect();
-                s.p_swap_weighted = candidates.iter().map(|c| m.weighted_p(c, candidates.len())).collect();
+                (s.p_swap, s.p_swap_weighted) = candidates.iter().map(|c| m.probability_and_weighted(c, candidates.len())).unzip();
             }
         }
         s

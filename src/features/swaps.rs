@@ -186,7 +186,26 @@ impl SwapModel {
 
     /// `p_swap` of a candidate.
     pub fn probability(&self, c: &Candidate) -> f64 {
-        sigmoid(self.intercept + (0..SWAP_FEATURE_COUNT).map(|k| self.term(c, k)).sum::<f64>())
+        self.probability_and_weighted(c, 0).0
+    }
+
+    /// [`Self::probability`] and [`Self::weighted_p`] of a candidate of a document of `candidates`
+    /// candidates, from one pass over its features.
+    pub fn probability_and_weighted(&self, c: &Candidate, candidates: usize) -> (f64, f64) {
+        // (All terms summed from -0.0 as `Iterator::sum` does; the candidate's own part from the
+        // intercept, and its document's.)
+        let (mut all, mut own, mut context) = (-0.0, self.intercept, 0.0);
+        for k in 0..SWAP_FEATURE_COUNT {
+            let term = self.term(c, k);
+            all += term;
+            if DOCUMENT_CONTEXT.contains(&k) {
+                context += term;
+            } else {
+                own += term;
+            }
+        }
+        let n = candidates as f64;
+        (sigmoid(self.intercept + all), sigmoid(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context))
     }
 
     /// Feature `k`'s part of a candidate's logit.
@@ -233,17 +252,7 @@ impl SwapModel {
     /// document of `n` candidates: the context of a short text counts less. (What the
     /// `swap_weighted_*` document features aggregate, and [`Self::reporting_p`] uses.)
     pub fn weighted_p(&self, c: &Candidate, candidates: usize) -> f64 {
-        let (mut own, mut context) = (self.intercept, 0.0);
-        for k in 0..SWAP_FEATURE_COUNT {
-            let term = self.term(c, k);
-            if DOCUMENT_CONTEXT.contains(&k) {
-                context += term;
-            } else {
-                own += term;
-            }
-        }
-        let n = candidates as f64;
-        sigmoid(own + n / (n + CONTEXT_PRIOR_CANDIDATES) * context)
+        self.probability_and_weighted(c, candidates).1
     }
 
     /// Least `p_swap` of a reported span, given the document's verdict.
