@@ -59,6 +59,16 @@ fn train_score_eval_end_to_end() {
     let o = run(&["train", "--data", data.to_str().unwrap(), "--out", model.to_str().unwrap(), "--threads", "2"], None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("trained on 16 documents (8 spun, 8 original)"), "{}", stderr(&o));
+    // With a target precision on validation data, the model notes how far resampling moves the threshold.
+    let tuned = dir.path().join("tuned.json");
+    let (d, t) = (data.to_str().unwrap(), tuned.to_str().unwrap());
+    let o = run(&["train", "--data", d, "--valid", d, "--target-precision", "0.75", "--out", t], None);
+    assert!(o.status.success() && stderr(&o).contains("resamples of the validation data"), "{}", stderr(&o));
+    let notes = &serde_json::from_str::<Value>(&std::fs::read_to_string(&tuned).unwrap()).unwrap()["training"]["notes"];
+    let spread = &notes["threshold_spread"];
+    assert_eq!(spread["draws"], 200, "{notes}");
+    let at = |k: &str| spread[k].as_f64().unwrap_or_else(|| panic!("{k} in {spread}"));
+    assert!(spread["reached"].as_u64().unwrap() > 0 && at("p5") <= at("median") && at("median") <= at("p95"), "{spread}");
 
     // Score every document through --jsonl with the new model...
     let input: String =

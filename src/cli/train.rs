@@ -17,6 +17,9 @@ use super::args::{check_output_file, load_resources, ResourceArgs};
 use super::input::read_labeled;
 use super::progress_bar;
 
+/// Seed of the resamples behind the `threshold_spread` note (fixed: the same data give the same file).
+const SPREAD_SEED: u64 = 2024;
+
 /// Examples and data formats under `unspun train --help`.
 pub(super) const TRAIN_HELP: &str = "Examples:
   unspun train --data train.jsonl.gz --out model.json
@@ -52,7 +55,8 @@ pub(super) struct TrainArgs {
     /// Labeled validation data, for reporting and for --target-precision
     #[arg(long, value_name = "PATH")]
     valid: Vec<PathBuf>,
-    /// Pick the threshold that reaches this precision on the validation data
+    /// Pick the threshold that reaches this precision on the validation data (the model's notes
+    /// also get how far 200 resamples of those data move it: `threshold_spread`)
     #[arg(long, value_name = "P", requires = "valid")]
     target_precision: Option<f64>,
     /// With --target-precision: reach it within every value of this field of the validation records
@@ -150,6 +154,10 @@ pub(super) fn run_train(a: TrainArgs) -> Result<()> {
             };
             detector = detector.with_threshold(th)?;
             detector.training_mut().notes.insert("target_precision".into(), json!(target));
+            // How far the threshold would move with other validation records of the same kind.
+            if let Some(spread) = pipeline::threshold_spread(&scores, &labels, &groups, target, pipeline::THRESHOLD_DRAWS, SPREAD_SEED) {
+                detector.training_mut().notes.insert("threshold_spread".into(), serde_json::to_value(&spread)?);
+            }
         }
         let m = unspun::eval::Metrics::compute(&scores, &labels, detector.threshold());
         detector.training_mut().notes.insert("valid_metrics".into(), serde_json::to_value(&m)?);
@@ -175,8 +183,25 @@ pub(super) fn run_train(a: TrainArgs) -> Result<()> {
         detector.threshold(),
         a.out.display()
     );
+    // (Notes are JSON: numbers print with 4 decimals, absent ones as n/a.)
+    let f = |v: &serde_json::Value| v.as_f64().map_or_else(|| "n/a".to_string(), |v| format!("{v:.4}"));
+    if let Some(s) = t.notes.get("threshold_spread") {
+        eprintln!(
+            "threshold over {} resamples of the validation data (the same rule): 5th-95th percentile {}-{}, median {}",
+            s["draws"],
+            f(&s["p5"]),
+            f(&s["p95"]),
+            f(&s["median"])
+        );
+    }
     if let Some(m) = t.notes.get("valid_metrics") {
-        eprintln!("validation: precision {:.4} recall {:.4} f1 {:.4} roc_auc {}", m["precision"], m["recall"], m["f1"], m["roc_auc"]);
+        eprintln!(
+            "validation: precision {} recall {} f1 {} roc_auc {}",
+            f(&m["precision"]),
+            f(&m["recall"]),
+            f(&m["f1"]),
+            f(&m["roc_auc"])
+        );
     }
     Ok(())
 }
