@@ -1,7 +1,7 @@
 //! The JSON shapes of results as scripts and services read them: one document's score (`score
-//! --format json|jsonl` and `POST /score` of `unspun serve`) and a restored text (`POST /restore`).
-//! Field order is part of the output format; numbers are rounded to 4 decimals so outputs diff
-//! cleanly.
+//! --format json|jsonl` and `POST /score` of `unspun serve`) and a restored text (`restore
+//! --format json|jsonl`, `POST /restore`). Field order is part of the output format; numbers are
+//! rounded to 4 decimals so outputs diff cleanly.
 
 use serde::Serialize;
 
@@ -54,10 +54,13 @@ pub fn score_json<'a>(id: &'a str, text: &'a str, s: &'a Score) -> ScoreOut<'a> 
     }
 }
 
-/// A restored text with its changes (`{"text", "changes": [{"start", "end", "from", "to", "score"}]}`);
+/// A restored text with its changes (`{"id"?, "text", "changes": [{"start", "end", "from", "to", "score"}]}`);
 /// offsets are bytes of the input text.
 #[derive(Debug, Serialize)]
 pub struct RestoreOut<'a> {
+    /// The document's id (`restore --format json|jsonl`; absent in `POST /restore`'s answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
     pub text: &'a str,
     pub changes: Vec<ChangeOut<'a>>,
 }
@@ -75,12 +78,18 @@ pub struct ChangeOut<'a> {
 /// The output record of [`crate::pipeline::restore`]'s result.
 pub fn restore_json<'a>(restored: &'a str, changes: &'a [Change]) -> RestoreOut<'a> {
     RestoreOut {
+        id: None,
         text: restored,
         changes: changes
             .iter()
             .map(|c| ChangeOut { start: c.start, end: c.end, from: &c.from, to: &c.to, score: round4(c.score) })
             .collect(),
     }
+}
+
+/// [`restore_json`] of document `id` (`{"id", "text", "changes"}`).
+pub fn restore_record<'a>(id: &'a str, restored: &'a str, changes: &'a [Change]) -> RestoreOut<'a> {
+    RestoreOut { id: Some(id), ..restore_json(restored, changes) }
 }
 
 fn round4(x: f64) -> f64 {

@@ -267,6 +267,48 @@ fn restore_applies_confident_suggestions() {
 }
 
 #[test]
+fn restore_writes_json_and_streams_json_lines() {
+    let text = "The overseas minister said on Monday that the Related Press would publish the report about struggle crimes.";
+    let plain = stdout(&run(&["restore", "--swap-model", "none", "-"], Some(text)));
+    // --format json: the restored text and its changes, offsets into the input
+    let o = run(&["restore", "--swap-model", "none", "--format", "json", "-"], Some(text));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let docs = json(&o);
+    assert_eq!(docs.as_array().unwrap().len(), 1);
+    let d = &docs[0];
+    assert_eq!((d["id"].as_str(), d["text"].as_str()), (Some("-"), Some(plain.trim_end())));
+    let changes = d["changes"].as_array().unwrap();
+    assert_eq!(changes.iter().map(|c| c["to"].as_str().unwrap()).collect::<Vec<_>>(), ["foreign", "Associated", "war"]);
+    for c in changes {
+        let (start, end) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
+        assert_eq!(&text[start..end], c["from"].as_str().unwrap(), "{c}");
+    }
+    // --jsonl: one line per good input line, in order, ids kept; a bad line is reported and skipped
+    let input = format!(
+        "{}\nnot json\n{}\n",
+        serde_json::json!({"id": "a", "text": text}),
+        serde_json::json!({"id": "b", "text": "The city council voted on Tuesday to build a new public library near the old train station."})
+    );
+    let o = run(&["restore", "--swap-model", "none", "--jsonl"], Some(&input));
+    assert!(o.status.success() && stderr(&o).contains("<stdin>:2"), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!((&lines[0]["text"], &lines[0]["changes"]), (&d["text"], &d["changes"]), "the same as --format json");
+    assert_eq!(
+        (lines[1]["id"].as_str(), lines[1]["text"].as_str()),
+        (Some("b"), Some("The city council voted on Tuesday to build a new public library near the old train station."))
+    );
+    // --strict stops at the bad line with its number, after writing the good one before it
+    let o = run(&["restore", "--swap-model", "none", "--jsonl", "--strict"], Some(&input));
+    assert!(!o.status.success() && stderr(&o).contains("<stdin>:2"), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    // --diff is text only
+    let o = run(&["restore", "--diff", "--format", "json", "-"], Some(text));
+    assert!(!o.status.success() && stderr(&o).contains("--diff shows the changes as text"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_consistent_spin_rewrites_a_repeated_paragraph_the_same_way() {
     let text = format!("{}\n{}", ORIGINALS[0], ORIGINALS[0]);
     let halves = |extra: &[&str]| {

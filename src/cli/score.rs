@@ -1,18 +1,17 @@
 //! `unspun score`: documents or JSON Lines in, verdicts (and spans) out as text, JSON or JSON Lines.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use unspun::corpus::{self, Record};
 use unspun::output;
 use unspun::pipeline::{self, Score};
 use unspun::Detector;
 
 use super::args::{load_detector, load_resources, Format, ResourceArgs, SpanArgs};
-use super::input::{read_documents, Doc};
+use super::input::{html_to_strip, read_documents, stream_jsonl, Doc, Markup};
 
 /// Examples and formats under `unspun score --help`.
 pub(super) const SCORE_HELP: &str = "Examples:
@@ -129,93 +128,16 @@ pub(super) fn run_score(a: ScoreArgs) -> Result<()> {
     Ok(())
 }
 
-/// Why a document gets its HTML markup stripped: `Some("")` with `--html`, `Some(reason)` when
-/// detected, `None` when it is left alone.
-fn html_to_strip(always: bool, path: &Path, text: &str) -> Option<&'static str> {
-    if always {
-        Some("")
-    } else if unspun::html::is_html_path(path) {
-        Some("an HTML file")
-    } else if unspun::html::looks_like_html(text) {
-        Some("looks like HTML")
-    } else {
-        None
-    }
-}
-
-/// Text bytes of a `score --jsonl` batch that make it full before [`pipeline::STREAM_BATCH`]
-/// records, so that a stream of long documents stays within a flat memory budget too.
-const STREAM_BATCH_BYTES: usize = 16 << 20;
-
-fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector: &Detector, out: &mut impl Write) -> Result<()> {
-    let inputs: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from("-")] } else { a.paths.clone() };
-    for path in inputs {
-        let (reader, name): (Box<dyn BufRead>, PathBuf) = if path.as_os_str() == "-" {
-            (Box::new(io::BufReader::new(io::stdin().lock())), PathBuf::from("<stdin>"))
-        } else {
-            (corpus::open(&path)?, path.clone())
-        };
-        let mut batch: Vec<Record> = Vec::with_capacity(pipeline::STREAM_BATCH);
-        let mut batch_bytes = 0;
-        let mut html_noted = false;
-        let flush = |batch: &mut Vec<Record>, out: &mut dyn Write| -> Result<()> {
-            let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
-            let scores = pipeline::score_batch(extractor, detector, &texts, a.explain);
-            for (r, s) in batch.iter().zip(&scores) {
-                serde_json::to_writer(&mut *out, &output::score_json(&r.id, &r.text, s))?;
-                writeln!(out)?;
-            }
-            out.flush()?;
-            batch.clear();
-            Ok(())
-        };
-        for (i, line) in reader.split(b'\n').enumerate() {
-            let lineno = i as u64 + 1;
-            let bytes = line.with_context(|| format!("{}: cannot read line {lineno}", name.display()))?;
-            let (line, lossy) = corpus::decode_lossy(bytes);
-            let line = if lineno == 1 { line.trim_start_matches(corpus::BOM) } else { &line };
-            if line.trim().is_empty() {
-                continue;
-            }
-            if lossy {
-                warn!("unspun: warning: {}:{lineno}: invalid UTF-8 replaced", name.display());
-            }
-            let parsed = corpus::parse_json_record(line, &name, lineno, false).or_else(|e| -> unspun::Result<Record> {
-                let repaired = corpus::repair_lone_surrogates(line).ok_or(e)?;
-                let r = corpus::parse_json_record(&repaired, &name, lineno, false)?;
-                warn!("unspun: warning: {}:{lineno}: lone UTF-16 surrogate escapes replaced", name.display());
-                Ok(r)
-            });
-            match parsed {
-                Ok(mut r) => {
-                    if let Some(why) = html_to_strip(a.html, Path::new(""), &r.text) {
-                        r.text = unspun::html::strip(&r.text);
-                        if !why.is_empty() && !html_noted {
-                            warn!(
-                                "unspun: note: {}:{lineno}: the text looks like HTML: markup stripped before scoring, here and in any \
-                                 later record that looks like HTML (span offsets refer to the stripped text; --html strips every record)",
-                                name.display()
-                            );
-                            html_noted = true;
-                        }
-                    }
-                    batch_bytes += r.text.len();
-                    batch.push(r);
-                }
-                Err(e) if a.strict => {
-                    flush(&mut batch, out)?; // the good lines before the bad one are still written
-                    return Err(e.into());
-                }
-                Err(e) => warn!("unspun: warning: {e} (line skipped)"),
-            }
-            if batch.len() == pipeline::STREAM_BATCH || batch_bytes >= STREAM_BATCH_BYTES {
-                flush(&mut batch, out)?;
-                batch_bytes = 0;
-            }
+fn score_jsonl(a: &ScoreArgs, extractor: &unspun::FeatureExtractor<'_>, detector: &Detector, out: &mut dyn Write) -> Result<()> {
+    let markup = if a.html { Markup::StripAll } else { Markup::Detect };
+    stream_jsonl(&a.paths, a.strict, markup, out, &mut |batch, out| {
+        let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
+        for (r, s) in batch.iter().zip(pipeline::score_batch(extractor, detector, &texts, a.explain)) {
+            serde_json::to_writer(&mut *out, &output::score_json(&r.id, &r.text, &s))?;
+            writeln!(out)?;
         }
-        flush(&mut batch, out)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn write_text_score(out: &mut impl Write, doc: &Doc, s: &Score, threshold: f64, explain: bool) -> Result<()> {

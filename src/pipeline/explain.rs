@@ -61,6 +61,16 @@ pub fn restore(extractor: &FeatureExtractor<'_>, text: &str, min_oddity: f64, mi
     (out, changes)
 }
 
+/// [`restore`] of many texts in parallel; results in input order, identical for any thread count.
+pub fn restore_batch<S: AsRef<str> + Sync>(
+    extractor: &FeatureExtractor<'_>,
+    texts: &[S],
+    min_oddity: f64,
+    min_p_swap: f64,
+) -> Vec<(String, Vec<Change>)> {
+    texts.par_iter().map(|t| restore(extractor, t.as_ref(), min_oddity, min_p_swap)).collect()
+}
+
 /// How well explanations find known swaps (see [`evaluate_spans`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SpanReport {
