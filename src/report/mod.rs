@@ -127,7 +127,7 @@ pub fn json(r: &Report) -> String {
     serde_json::to_string_pretty(r).expect("a report serialises") + "\n"
 }
 
-/// Columns of [`csv()`], in order; `recall_at_fpr_R` for each rate of [`eval::FPR_TARGETS`] ends the row.
+/// Columns of [`csv()`], in order; `recall_at_fpr_R` for each rate of [`crate::eval::FPR_TARGETS`] ends the row.
 pub const CSV_COLUMNS: [&str; 17] = [
     "slice",
     "n",
