@@ -71,7 +71,7 @@ pub(super) fn html_to_strip(always: bool, path: &Path, text: &str) -> Option<&'s
 /// What `--jsonl` input does with records whose text is HTML.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Markup {
-    /// Scores the text as it is.
+    /// Leaves the text as it is (markup and all).
     Keep,
     /// Strips the markup of records that look like HTML (with a note on stderr, once).
     Detect,
