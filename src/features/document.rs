@@ -72,7 +72,7 @@ pub(super) fn mean(xs: &[f64]) -> f64 {
     }
 }
 /// The `p`-quantile (0..1) by the nearest-rank method; 0 for no values.
-fn quantile(xs: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(xs: &[f64], p: f64) -> f64 {
     if xs.is_empty() {
         return 0.0;
     }

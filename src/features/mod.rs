@@ -21,6 +21,7 @@ pub use ranking::{Alternative, Alternatives, Ranker, RANK_FEATURES, RANK_FEATURE
 pub use swaps::{Candidate, SwapModel, SWAP_FEATURES, SWAP_FEATURE_COUNT};
 
 use candidates::{word_uses, Context, Facts, Topic};
+pub(crate) use document::quantile;
 pub use document::{feature_names, Feature, Stats, FEATURES};
 use document::{mean, share};
 

@@ -19,7 +19,7 @@ use crate::corpus::Record;
 use crate::embedded;
 use crate::error::{Error, Result};
 use crate::eval::{self, Metrics, Report};
-use crate::features::{Analysis, FeatureExtractor, Span, SwapModel};
+use crate::features::{quantile, Analysis, FeatureExtractor, Span, SwapModel};
 use crate::model::{CheckedParams, Detector};
 use crate::reference::{hash_word, Reference};
 use crate::report;
@@ -380,7 +380,7 @@ pub fn threshold_spread(
     if n == 0 {
         return None;
     }
-    let mut found: Vec<f64> = (0..draws)
+    let found: Vec<f64> = (0..draws)
         .into_par_iter()
         .filter_map(|d| {
             let mut rng = crate::spin::Rng::new(seed ^ (d as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
@@ -397,8 +397,7 @@ pub fn threshold_spread(
     if found.is_empty() {
         return None;
     }
-    found.sort_by(f64::total_cmp);
-    let at = |p: f64| found[((found.len() as f64 * p).ceil() as usize).clamp(1, found.len()) - 1];
+    let at = |p: f64| quantile(&found, p);
     Some(ThresholdSpread { draws, reached: found.len(), p5: at(0.05), median: at(0.5), p95: at(0.95) })
 }
 
